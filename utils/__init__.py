@@ -1,0 +1,44 @@
+"""Helpers shared by every notebook of the course.
+
+Notebooks show the idea being taught in plain NumPy/Keras and call these for
+the plumbing: setup and seeding, data loading, plotting. Each helper's
+docstring names the lesson that introduces it.
+"""
+
+from utils.checks import LessonCheckError, check_at_least
+from utils.config import by_mode, data_dir, fast_mode, models_dir
+from utils.data import (
+    DataFormatError,
+    DataNotFoundError,
+    class_names,
+    load_cifar10,
+    load_dataset,
+    load_fashion_mnist,
+    load_mnist,
+    stratified_subset,
+    to_float,
+)
+from utils.plots import plot_curve, plot_history, show_images
+from utils.setup import setup_course
+
+__all__ = [
+    "DataFormatError",
+    "LessonCheckError",
+    "check_at_least",
+    "DataNotFoundError",
+    "by_mode",
+    "class_names",
+    "data_dir",
+    "fast_mode",
+    "load_cifar10",
+    "load_dataset",
+    "load_fashion_mnist",
+    "load_mnist",
+    "models_dir",
+    "plot_curve",
+    "plot_history",
+    "setup_course",
+    "show_images",
+    "stratified_subset",
+    "to_float",
+]
