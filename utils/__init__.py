@@ -5,7 +5,7 @@ the plumbing: setup and seeding, data loading, plotting. Each helper's
 docstring names the lesson that introduces it.
 """
 
-from utils.checks import LessonCheckError, check_at_least
+from utils.checks import LessonCheckError, check_at_least, record
 from utils.config import by_mode, data_dir, fast_mode, models_dir
 from utils.data import (
     DataFormatError,
@@ -18,6 +18,7 @@ from utils.data import (
     stratified_subset,
     to_float,
 )
+from utils.models import model_path, train_or_load
 from utils.plots import plot_curve, plot_history, show_images
 from utils.setup import setup_course
 
@@ -35,10 +36,13 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "models_dir",
+    "model_path",
     "plot_curve",
     "plot_history",
     "setup_course",
+    "record",
     "show_images",
     "stratified_subset",
     "to_float",
+    "train_or_load",
 ]

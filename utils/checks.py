@@ -1,21 +1,46 @@
-"""Self-checks that make a notebook fail when its lesson stops learning (lesson 02).
+"""Self-checks and recorded results of a notebook run (introduced in lesson 02).
 
 A notebook ends its training sections with a call such as
 ``check_at_least("CNN test accuracy", acc, floor=by_mode(full=0.99, fast=0.90))``.
 When CI executes the notebook (nbval), a model that no longer reaches its floor
 raises here, so the test run fails even though no cell crashed.
+
+Every checked value, and every number passed to :func:`record` (training
+times, for example), is also appended to the JSON-lines file named by
+``COURSE_RESULTS_FILE`` when that is set: the benchmark script
+(``benchmarks/run.py``) reads them from there to build the README's table.
 """
 
 from __future__ import annotations
+
+import json
+import os
+
+from utils.config import fast_mode
+
+RESULTS_ENV = "COURSE_RESULTS_FILE"
 
 
 class LessonCheckError(AssertionError):
     """A lesson's result fell below the floor it promises."""
 
 
+def record(name, value):
+    """Note a measured number (a time, an accuracy) for the benchmark table.
+
+    Does nothing unless ``COURSE_RESULTS_FILE`` is set, so notebooks can call it freely.
+    """
+    path = os.environ.get(RESULTS_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"name": name, "value": float(value), "fast": fast_mode()}) + "\n")
+    return value
+
+
 def check_at_least(name, value, floor):
     """Print ``value`` against ``floor`` and raise :class:`LessonCheckError` if it is lower."""
     value = float(value)
+    record(name, value)
     if not value >= floor:  # also catches NaN
         raise LessonCheckError(
             f"{name} is {value:.4f}, below the floor of {floor:.4f}: the lesson no longer "
