@@ -3,7 +3,17 @@
 Notebooks show the idea being taught in plain NumPy/Keras and call these for
 the plumbing: setup and seeding, data loading, plotting. Each helper's
 docstring names the lesson that introduces it.
+
+Importing this package imports TensorFlow once, with its C++ start-up log
+silenced, so a notebook may ``import keras`` in any order after ``import utils``
+without log noise in its outputs.
 """
+
+from utils.setup import import_tensorflow_quietly
+
+import_tensorflow_quietly()
+
+# ruff: noqa: E402
 
 from utils.checks import LessonCheckError, check_at_least, record
 from utils.config import by_mode, data_dir, fast_mode, models_dir

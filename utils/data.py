@@ -28,7 +28,6 @@ import pickle
 import tarfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -46,12 +45,28 @@ class DataFormatError(ValueError):
 CLASS_NAMES = {
     "mnist": [str(d) for d in range(10)],
     "fashion_mnist": [
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     ],
     "cifar10": [
-        "airplane", "automobile", "bird", "cat", "deer",
-        "dog", "frog", "horse", "ship", "truck",
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
     ],
 }
 
@@ -78,15 +93,21 @@ class _Spec:
 
 _SPECS = {
     "mnist": _Spec(
-        "mnist", (28, 28), ("mnist.npz",),
+        "mnist",
+        (28, 28),
+        ("mnist.npz",),
         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
     ),
     "fashion_mnist": _Spec(
-        "fashion_mnist", (28, 28), (_FASHION_FOLDER,),
+        "fashion_mnist",
+        (28, 28),
+        (_FASHION_FOLDER,),
         "the four *-ubyte.gz files from https://github.com/zalandoresearch/fashion-mnist",
     ),
     "cifar10": _Spec(
-        "cifar10", (32, 32, 3), (_CIFAR_FOLDER, _CIFAR_ARCHIVE),
+        "cifar10",
+        (32, 32, 3),
+        (_CIFAR_FOLDER, _CIFAR_ARCHIVE),
         "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
     ),
 }
@@ -162,10 +183,7 @@ def stratified_subset(x, y, n, seed=0):
     take = np.floor(exact).astype(int)
     short = n - take.sum()
     take[np.argsort(exact - take)[::-1][:short]] += 1
-    chosen = [
-        rng.choice(np.flatnonzero(y == c), size=k, replace=False)
-        for c, k in zip(classes, take)
-    ]
+    chosen = [rng.choice(np.flatnonzero(y == c), size=k, replace=False) for c, k in zip(classes, take)]
     index = rng.permutation(np.concatenate(chosen))
     return x[index], y[index]
 
@@ -253,7 +271,9 @@ def _read_idx(path, expected_ndim):
     dims = np.frombuffer(raw, ">u4", count=expected_ndim, offset=4)
     start = 4 + 4 * expected_ndim
     if len(raw) - start != int(np.prod(dims)):
-        raise DataFormatError(f"{path} should hold {int(np.prod(dims))} bytes of data but has {len(raw) - start}; it is truncated.")
+        raise DataFormatError(
+            f"{path} should hold {int(np.prod(dims))} bytes of data but has {len(raw) - start}; it is truncated."
+        )
     return np.frombuffer(raw, np.uint8, offset=start).reshape(tuple(int(d) for d in dims))
 
 
@@ -277,6 +297,9 @@ class _CifarUnpickler(pickle.Unpickler):
         ("numpy", "dtype"),
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.numeric", "_frombuffer"),  # arrays in pickle protocol 5
+        ("numpy._core.numeric", "_frombuffer"),
+        ("_codecs", "encode"),  # bytes written by Python 3 at protocol 2 (text -> bytes only)
     }
 
     def find_class(self, module, name):
@@ -315,10 +338,13 @@ def _unpickle_batch(raw, where):
 
 def _read_cifar(path):
     if path.is_dir():
+
         def read(member):
             file = path / member
             if not file.exists():
-                raise DataNotFoundError(f"{path} exists but {member} is missing from it; copy the whole folder.")
+                raise DataNotFoundError(
+                    f"{path} exists but {member} is missing from it; copy the whole folder."
+                )
             return file.read_bytes()
     else:
         try:
@@ -330,7 +356,9 @@ def _read_cifar(path):
             try:
                 return archive.extractfile(f"{_CIFAR_FOLDER}/{member}").read()
             except KeyError:
-                raise DataFormatError(f"{path} has no {_CIFAR_FOLDER}/{member}; it is not the CIFAR-10 archive.") from None
+                raise DataFormatError(
+                    f"{path} has no {_CIFAR_FOLDER}/{member}; it is not the CIFAR-10 archive."
+                ) from None
             except (tarfile.TarError, OSError, EOFError) as err:
                 raise DataFormatError(f"{path} is truncated ({err}); download it again.") from err
 

@@ -81,7 +81,9 @@ def plot_history(histories, metrics=("loss", "accuracy"), title="Training histor
                 ax.plot(epochs, h[metric], color=colour, marker="o", label=f"{prefix}train")
             if f"val_{metric}" in h:
                 epochs = np.arange(1, len(h[f"val_{metric}"]) + 1)
-                ax.plot(epochs, h[f"val_{metric}"], color=colour, marker="o", ls="--", label=f"{prefix}validation")
+                ax.plot(
+                    epochs, h[f"val_{metric}"], color=colour, marker="o", ls="--", label=f"{prefix}validation"
+                )
         ax.set(title=metric, xlabel="epoch", ylabel=metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

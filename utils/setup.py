@@ -36,10 +36,7 @@ class CourseInfo:
     def __str__(self) -> str:
         parts = [f"{name} {version}" for name, version in self.versions.items()]
         mode = "FAST (small subsets, few epochs)" if self.fast else "default (full lesson)"
-        return (
-            " | ".join(parts)
-            + f"\ndevice: {self.device} | mode: {mode} | seed: {self.seed}"
-        )
+        return " | ".join(parts) + f"\ndevice: {self.device} | mode: {mode} | seed: {self.seed}"
 
 
 @contextlib.contextmanager

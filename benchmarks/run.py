@@ -1,0 +1,155 @@
+"""Measure every lesson and print a Markdown table for the README (`make bench`).
+
+For each notebook it runs a fresh kernel top to bottom (in memory: stored
+outputs are not touched) and reports
+* the wall time of the whole notebook,
+* what the notebook recorded with ``utils.record`` / ``check_at_least``
+  (test accuracies, training time per epoch),
+* the kernel's peak resident memory,
+against the lesson's default-mode targets. It then times the whole FAST-mode
+test run (``pytest`` with ``COURSE_FAST=1``, as CI runs it) and reports its
+median over ``--fast-repeats`` runs.
+
+Usage:
+    python benchmarks/run.py                       # default mode, every notebook
+    python benchmarks/run.py --notebooks 02 05     # only these lessons
+    python benchmarks/run.py --fast                # FAST mode (quick smoke check)
+    python benchmarks/run.py --skip-notebooks --fast-repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+# Default-mode targets from the issues: notebook wall time and promised results.
+TIME_TARGETS_S = {"02": 240, "05": 240, "06": 600}
+RESULT_TARGETS = {
+    "02": {"MLP test accuracy": 0.980, "CNN test accuracy": 0.990},
+    "05": {"LeNet-5 test accuracy": 0.989},
+    "06": {"best test accuracy": 0.75},
+}
+
+PEAK_MEMORY_CELL = (
+    "import resource, sys\n"
+    "from utils import record\n"
+    "_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "record('peak memory (MiB)', _kib / (1024 * 1024 if sys.platform == 'darwin' else 1024))"
+)
+
+
+def run_notebook(path: Path, fast: bool) -> tuple[float, dict]:
+    """Execute one notebook in a fresh kernel; return its wall time and recorded results."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
+    with tempfile.TemporaryDirectory() as tmp:
+        results_file = Path(tmp) / "results.jsonl"
+        os.environ["COURSE_RESULTS_FILE"] = str(results_file)
+        os.environ["COURSE_FAST"] = "1" if fast else "0"
+        client = NotebookClient(
+            nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
+        start = time.perf_counter()
+        client.execute()
+        wall = time.perf_counter() - start
+        rows = (
+            [json.loads(line) for line in results_file.read_text().splitlines()]
+            if results_file.exists()
+            else []
+        )
+    return wall, {row["name"]: row["value"] for row in rows}
+
+
+def verdict(value: float, target: float, higher_is_better: bool) -> str:
+    met = value >= target if higher_is_better else value <= target
+    if met:
+        return "met"
+    gap = (target - value) if higher_is_better else (value - target)
+    return f"missed by {gap:.3f}" if higher_is_better else f"over by {gap:.0f} s"
+
+
+def format_results(lesson: str, results: dict, fast: bool) -> str:
+    parts = []
+    for name, value in results.items():
+        if name == "peak memory (MiB)":
+            continue
+        shown = f"{value:.4f}" if value <= 1.0 else f"{value:.1f}"
+        target = RESULT_TARGETS.get(lesson, {}).get(name)
+        if target is not None and not fast:
+            shown += f" (target ≥ {target}: {verdict(value, target, True)})"
+        parts.append(f"{name}: {shown}")
+    return "<br>".join(parts) or "-"
+
+
+def time_fast_test_run(repeats: int) -> list[float]:
+    env = {**os.environ, "COURSE_FAST": "1"}
+    env.pop("COURSE_RESULTS_FILE", None)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-q"], cwd=REPO, env=env, check=True, capture_output=True
+        )
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--notebooks", nargs="*", help="lesson numbers to run (default: all)")
+    parser.add_argument("--fast", action="store_true", help="run the notebooks in FAST mode")
+    parser.add_argument("--skip-notebooks", action="store_true", help="only time the FAST test run")
+    parser.add_argument(
+        "--fast-repeats", type=int, default=3, help="FAST test runs to take the median of (0: skip)"
+    )
+    args = parser.parse_args()
+
+    selected = [nb for nb in NOTEBOOKS if not args.notebooks or nb.name[:2] in args.notebooks]
+    mode = "FAST" if args.fast else "default"
+    print(f"Machine: {machine()}. Mode: {mode}.\n")
+    if not args.skip_notebooks:
+        print("| lesson | notebook wall time (s) | peak memory (MiB) | results |")
+        print("|---|---|---|---|")
+        for nb in selected:
+            lesson = nb.name[:2]
+            wall, results = run_notebook(nb, fast=args.fast)
+            wall_text = f"{wall:.0f}"
+            if lesson in TIME_TARGETS_S and not args.fast:
+                wall_text += (
+                    f" (target ≤ {TIME_TARGETS_S[lesson]}: {verdict(wall, TIME_TARGETS_S[lesson], False)})"
+                )
+            memory = results.get("peak memory (MiB)", float("nan"))
+            print(
+                f"| {nb.stem} | {wall_text} | {memory:.0f} | {format_results(lesson, results, args.fast)} |",
+                flush=True,
+            )
+    if args.fast_repeats > 0:
+        times = time_fast_test_run(args.fast_repeats)
+        runs = ", ".join(f"{t:.0f}" for t in times)
+        print(
+            f"\nWhole FAST-mode test run (pytest, unit tests + nbval): median {statistics.median(times):.0f} s over {len(times)} runs ({runs} s); target < 120 s."
+        )
+
+
+if __name__ == "__main__":
+    main()

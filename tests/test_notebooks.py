@@ -1,0 +1,113 @@
+"""Checks of the notebooks as files (nbval executes them; this reads them).
+
+* every notebook has its lesson text and every lesson text its notebook;
+* stored outputs come from one top-to-bottom run: execution counts 1..n,
+  no stored errors, no TensorFlow log noise;
+* the first code cell calls setup_course, and no legacy Keras API appears;
+* notebooks that train promise a result with check_at_least;
+* solution cells are hidden until opened.
+"""
+
+import json
+import re
+
+import pytest
+
+from utils.config import REPO_ROOT
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = sorted((REPO_ROOT / "lessons").glob("[0-9][0-9]_*.md"))
+LEGACY = re.compile(
+    r"fit_generator|np_utils|ImageDataGenerator\(|[(,]\s*lr\s*=|keras\.utils\.vis_utils"
+    r"|from keras\.preprocessing\.image import|decay\s*=|\.h5['\"]|load_data\(\)"
+)
+NOISE = re.compile(r"oneDNN|cpu_feature_guard|absl::|cuInit|TF_ENABLE_ONEDNN_OPTS|Unable to register")
+ids = [nb.stem for nb in NOTEBOOKS]
+
+
+def cells(notebook):
+    return json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def code_cells(notebook):
+    return [c for c in cells(notebook) if c["cell_type"] == "code" and source(c).strip()]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+def test_every_notebook_has_a_lesson_text_and_vice_versa():
+    assert {nb.stem for nb in NOTEBOOKS} == {md.stem for md in LESSONS}
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=ids)
+def test_outputs_come_from_one_top_to_bottom_run(notebook):
+    counts = [c["execution_count"] for c in code_cells(notebook)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{notebook.name}: execution counts {counts} are not 1..n; run `make execute NB={notebook}`"
+    )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=ids)
+def test_no_stored_errors_or_tensorflow_noise(notebook):
+    for i, cell in enumerate(code_cells(notebook)):
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", f"{notebook.name} cell {i} stores an error"
+            text = "".join(out.get("text", ""))
+            assert not NOISE.search(text), (
+                f"{notebook.name} cell {i} stores TensorFlow log noise: {text[:200]}"
+            )
+            assert "\r" not in text, f"{notebook.name} cell {i} stores \\r progress output; use verbose=2"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=ids)
+def test_setup_first_and_no_legacy_keras(notebook):
+    code = code_cells(notebook)
+    assert "setup_course(" in source(code[0]), (
+        f"{notebook.name}: the first code cell must call setup_course()"
+    )
+    for i, cell in enumerate(code):
+        match = LEGACY.search(source(cell))
+        assert not match, f"{notebook.name} cell {i} uses a legacy or unsafe API: {match.group(0)}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=ids)
+def test_training_notebooks_promise_a_result(notebook):
+    text = "\n".join(source(c) for c in code_cells(notebook))
+    if ".fit(" in text:
+        assert "check_at_least(" in text, f"{notebook.name} trains a model but checks no result"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=ids)
+def test_structure_title_setup_exercises_and_hidden_solutions(notebook):
+    all_cells = cells(notebook)
+    headings = [line for c in all_cells if c["cell_type"] == "markdown" for line in source(c).splitlines()]
+    assert sum(h.startswith("# ") for h in headings) == 1, f"{notebook.name}: needs exactly one H1 title"
+    assert "## Setup" in headings and "## Exercises" in headings, (
+        f"{notebook.name}: needs ## Setup and ## Exercises"
+    )
+    solutions = [c for c in all_cells if c["cell_type"] == "code" and source(c).startswith("# Solution")]
+    assert solutions, f"{notebook.name}: exercises need solution cells"
+    for cell in solutions:
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden"), (
+            f"{notebook.name}: solution not hidden"
+        )
+
+
+def test_checked_cells_use_exact_nbval_markers():
+    """A marker with anything after it (e.g. '# NBVAL_SKIP: slow') is ignored by nbval."""
+    for notebook in NOTEBOOKS:
+        for cell in code_cells(notebook):
+            first = source(cell).splitlines()[0]
+            if "NBVAL" in first:
+                assert first.strip() in {
+                    "# NBVAL_CHECK_OUTPUT",
+                    "# NBVAL_IGNORE_OUTPUT",
+                    "# NBVAL_SKIP",
+                    "# NBVAL_RAISES_EXCEPTION",
+                }, f"{notebook.name}: unrecognised marker {first!r}"

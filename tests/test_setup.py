@@ -1,0 +1,44 @@
+"""Unit tests of utils.setup: quiet TensorFlow, seeding, printed versions."""
+
+import subprocess
+import sys
+import textwrap
+
+from utils.config import REPO_ROOT
+
+
+def run_fresh(code, **env):
+    """Run code in a fresh interpreter (TensorFlow prints its noise only once per process)."""
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        timeout=120,
+        check=True,
+    )
+
+
+def test_setup_course_is_quiet_seeded_and_reports_versions():
+    result = run_fresh(
+        """
+        from utils import setup_course
+        import keras, numpy as np
+        info = setup_course(seed=7)
+        a = keras.random.uniform((3,)).numpy().tolist(), np.random.rand()
+        setup_course(seed=7, verbose=False)
+        b = keras.random.uniform((3,)).numpy().tolist(), np.random.rand()
+        print("same after reseed:", a == b)
+        keras.layers.Dense(2)(np.ones((1, 3)))  # runs an op, which may log on first use
+        """,
+        COURSE_FAST="1",
+    )
+    assert "TensorFlow 2." in result.stdout and "Keras 3." in result.stdout
+    assert "device: CPU" in result.stdout or "device: GPU" in result.stdout
+    assert "mode: FAST" in result.stdout and "seed: 7" in result.stdout
+    assert "same after reseed: True" in result.stdout
+    for noise in ("oneDNN", "cpu_feature_guard", "cuInit", "absl::"):
+        assert noise not in result.stderr, result.stderr
