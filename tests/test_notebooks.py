@@ -19,7 +19,7 @@ NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = sorted((REPO_ROOT / "lessons").glob("[0-9][0-9]_*.md"))
 LEGACY = re.compile(
     r"fit_generator|np_utils|ImageDataGenerator\(|[(,]\s*lr\s*=|keras\.utils\.vis_utils"
-    r"|from keras\.preprocessing\.image import|decay\s*=|\.h5['\"]|load_data\(\)"
+    r"|from keras\.preprocessing\.image import|\bdecay\s*=|\.h5['\"]|load_data\(\)"
 )
 NOISE = re.compile(r"oneDNN|cpu_feature_guard|absl::|cuInit|TF_ENABLE_ONEDNN_OPTS|Unable to register")
 ids = [nb.stem for nb in NOTEBOOKS]

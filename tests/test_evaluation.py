@@ -1,0 +1,99 @@
+"""Unit tests of utils/evaluation.py (confusion matrix and confident mistakes, lesson 05)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from utils.evaluation import confident_mistakes, confusion_matrix, mistake_titles, plot_confusion_matrix
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_confusion_matrix_counts_true_rows_and_predicted_columns():
+    y_true = [0, 0, 1, 2, 2, 2]
+    y_pred = [0, 1, 1, 2, 0, 2]
+    m = confusion_matrix(y_true, y_pred, 3)
+    assert m.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    assert m.sum() == 6
+
+
+def test_confusion_matrix_accepts_one_hot_and_probabilities():
+    y_true = np.eye(3)[[0, 1, 2]]
+    probs = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.6, 0.1, 0.3]])
+    assert confusion_matrix(y_true, probs, 3).tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
+
+
+def test_confusion_matrix_rejects_bad_input():
+    with pytest.raises(ValueError, match="true labels but"):
+        confusion_matrix([0, 1], [0], 2)
+    with pytest.raises(ValueError, match="must lie in 0..1"):
+        confusion_matrix([0, 2], [0, 1], 2)
+
+
+def test_plot_confusion_matrix_is_labelled_and_annotated():
+    y_true = [0, 0, 1, 1, 2]
+    y_pred = [0, 1, 1, 1, 2]
+    fig = plot_confusion_matrix(y_true, y_pred, ["a", "b", "c"], title="Toy")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Toy"
+    assert ax.get_xlabel() == "predicted class"
+    assert ax.get_ylabel() == "true class"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["1", "1", "1", "2"]  # one entry per non-zero cell
+    shown = ax.images[0].get_array()
+    assert np.asarray(shown).tolist() == [[1, 1, 0], [0, 2, 0], [0, 0, 1]]
+
+
+def test_plot_confusion_matrix_normalised_rows_sum_to_one():
+    fig = plot_confusion_matrix([0, 0, 0, 1], [0, 0, 1, 1], [0, 1], title="norm", normalize=True)
+    shown = np.asarray(fig.axes[0].images[0].get_array())
+    np.testing.assert_allclose(shown.sum(axis=1), [1, 1])
+    assert "67%" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_plot_confusion_matrix_draws_into_a_given_axis():
+    fig, ax = plt.subplots()
+    assert plot_confusion_matrix([0, 1], [0, 1], ["x", "y"], title="t", ax=ax) is fig
+
+
+def test_confident_mistakes_sorted_by_confidence_of_wrong_class():
+    probs = np.array(
+        [
+            [0.9, 0.1],  # right
+            [0.3, 0.7],  # wrong, 0.7
+            [0.05, 0.95],  # wrong, 0.95
+            [0.6, 0.4],  # wrong (label 1), 0.6
+            [0.2, 0.8],  # right
+        ]
+    )
+    y = np.array([0, 0, 0, 1, 1])
+    assert confident_mistakes(probs, y, n=10).tolist() == [2, 1, 3]
+    assert confident_mistakes(probs, y, n=2).tolist() == [2, 1]
+    assert confident_mistakes(probs, np.eye(2)[y], n=1).tolist() == [2]  # one-hot labels
+
+
+def test_confident_mistakes_with_no_mistakes_is_empty():
+    probs = np.array([[0.9, 0.1], [0.1, 0.9]])
+    assert confident_mistakes(probs, [0, 1], n=5).size == 0
+
+
+def test_confident_mistakes_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="one row per label"):
+        confident_mistakes(np.ones((3, 2)) / 2, [0, 1], n=1)
+
+
+def test_mistake_titles_name_true_predicted_and_confidence():
+    probs = np.array([[0.1, 0.9], [0.97, 0.03]])
+    assert mistake_titles(probs, [0, 1], [1, 0], ["cat", "dog"]) == [
+        "true dog\npred cat (97%)",
+        "true cat\npred dog (90%)",
+    ]

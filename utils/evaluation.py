@@ -1,0 +1,142 @@
+"""Looking at a trained classifier's errors (introduced in lesson 05).
+
+Accuracy is one number; these helpers show *which* classes a model confuses
+and *which* test images it gets wrong with the most conviction. Lesson 05
+uses them on LeNet-5 and MNIST, lesson 06 on CIFAR-10.
+
+* :func:`plot_confusion_matrix`: a labelled heat map of true against predicted
+  classes, with the count written in every non-empty cell.
+* :func:`confident_mistakes`: the indices of the wrongly classified examples,
+  most confident wrong prediction first.
+* :func:`mistake_titles`: short "true / predicted / confidence" captions for
+  those examples, ready for :func:`utils.show_images`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _labels(y):
+    """Flat integer labels from integer labels or one-hot rows."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return y.reshape(-1).astype(int)
+
+
+def confusion_matrix(y_true, y_pred, n_classes):
+    """Counts ``m[i, j]`` of examples of true class ``i`` predicted as ``j`` (lesson 05)."""
+    y_true, y_pred = _labels(y_true), _labels(y_pred)
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"got {len(y_true)} true labels but {len(y_pred)} predictions")
+    for name, y in (("true labels", y_true), ("predictions", y_pred)):
+        if len(y) and (y.min() < 0 or y.max() >= n_classes):
+            raise ValueError(f"{name} must lie in 0..{n_classes - 1}, found {y.min()}..{y.max()}")
+    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(matrix, (y_true, y_pred), 1)
+    return matrix
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix", normalize=False, ax=None):
+    """Draw the confusion matrix of a classifier as a labelled heat map (lesson 05).
+
+    Rows are the true classes, columns the predicted ones, so the diagonal holds
+    the correct answers and everything off it is a mistake. ``y_true`` and
+    ``y_pred`` are integer labels (or one-hot rows / probability rows, reduced
+    with ``argmax``). With ``normalize=True`` each row is divided by its total,
+    so a cell reads "share of class i predicted as j" (shown in per cent).
+    Every non-zero cell is annotated; the colour scale stops at the largest
+    off-diagonal value so that the mistakes, not the diagonal, set the contrast.
+    Returns the Matplotlib figure.
+    """
+    class_names = [str(c) for c in class_names]
+    n = len(class_names)
+    counts = confusion_matrix(y_true, y_pred, n)
+    values = counts.astype(float)
+    if normalize:
+        totals = counts.sum(axis=1, keepdims=True)
+        values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
+    if ax is None:
+        size = max(4.5, 0.55 * n + 1.5)
+        _, ax = plt.subplots(figsize=(size + 1, size), layout="constrained")
+    # With a good model the diagonal dwarfs every mistake, and a linear colour
+    # scale up to it would paint all mistakes white: cap the colours at the
+    # largest off-diagonal value instead (the diagonal saturates, mistakes show).
+    off = values.copy()
+    np.fill_diagonal(off, 0)
+    vmax = off.max() if off.max() > 0 else max(values.max(), 1)
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
+    label = "share of row" if normalize else "count"
+    ax.figure.colorbar(
+        image, ax=ax, fraction=0.046, pad=0.04, label=f"{label} (colours capped at the largest mistake)"
+    )
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j] == 0:
+                continue
+            if normalize:
+                text = f"{values[i, j]:.0%}" if values[i, j] >= 0.01 else "<1%"
+            else:
+                text = str(counts[i, j])
+            dark = values[i, j] > 0.6 * vmax
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+                fontweight="bold" if i == j else "normal",
+            )
+    long_names = max(map(len, class_names)) > 2
+    ax.set_xticks(
+        range(n), class_names, rotation=45 if long_names else 0, ha="right" if long_names else "center"
+    )
+    ax.set_yticks(range(n), class_names)
+    ax.set(title=title, xlabel="predicted class", ylabel="true class")
+    return ax.figure
+
+
+def confident_mistakes(probabilities, y_true, n=16):
+    """Indices of the ``n`` wrong predictions the model was most sure of (lesson 05).
+
+    ``probabilities`` is the ``(examples, classes)`` output of a softmax model
+    (``model.predict(x)``); ``y_true`` the integer (or one-hot) labels. An
+    example is a mistake when the arg-max class differs from the label; the
+    mistakes are sorted by the probability given to the wrong class, highest
+    first. Fewer than ``n`` indices come back when there are fewer mistakes.
+    """
+    probabilities = np.asarray(probabilities)
+    y_true = _labels(y_true)
+    if probabilities.ndim != 2 or len(probabilities) != len(y_true):
+        raise ValueError(
+            f"probabilities must have shape (examples, classes) with one row per label; "
+            f"got {probabilities.shape} for {len(y_true)} labels"
+        )
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != y_true)
+    confidence = probabilities[wrong, predicted[wrong]]
+    order = np.argsort(-confidence, kind="stable")
+    return wrong[order][: max(int(n), 0)]
+
+
+def mistake_titles(probabilities, y_true, indices, class_names):
+    """Captions "true X / pred Y / 97%" for the examples ``indices`` (lesson 05).
+
+    Meant for ``show_images(x[indices], titles=mistake_titles(...))``.
+    """
+    probabilities = np.asarray(probabilities)
+    y_true = _labels(y_true)
+    titles = []
+    for i in np.asarray(indices, dtype=int):
+        pred = int(probabilities[i].argmax())
+        titles.append(
+            f"true {class_names[y_true[i]]}\npred {class_names[pred]} ({probabilities[i, pred]:.0%})"
+        )
+    return titles
+
+
+__all__ = ["confident_mistakes", "confusion_matrix", "mistake_titles", "plot_confusion_matrix"]
