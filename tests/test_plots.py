@@ -33,6 +33,19 @@ def test_show_images_accepts_colour_and_single_channel_images():
     assert fig.axes[1].images[0].get_array().shape == (8, 8)
 
 
+def test_show_images_keeps_two_line_titles_off_the_row_above():
+    fig = show_images(np.zeros((20, 8, 8, 3)), titles=["frog 46%\n(true: bird)"] * 20, ncols=10, size=1.5)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    axes = fig.axes
+    gaps = [
+        axes[i - 10].get_window_extent(renderer).y0 - axes[i].title.get_window_extent(renderer).y1
+        for i in range(10, 20)
+    ]
+    assert min(gaps) >= 0, f"a title overlaps the image above it by {-min(gaps):.1f} px"
+    plt.close("all")
+
+
 def test_show_images_rejects_mismatched_titles():
     with pytest.raises(ValueError, match="2 images but 3 titles"):
         show_images(np.zeros((2, 4, 4)), titles=["a", "b", "c"])

@@ -17,7 +17,8 @@ def show_images(images, titles=None, ncols=10, cmap="gray", suptitle=None, size=
     """Draw images in a grid, each with an optional title (e.g. its label).
 
     ``images`` is a sequence or array of 2-D (grayscale) or H×W×3 (colour)
-    images, uint8 or floats in [0, 1].
+    images, uint8 or floats in [0, 1]. Rows grow taller when titles have
+    several lines (``"cat 45%\\n(true: dog)"``), so they do not overlap the row above.
     """
     images = list(images)
     if not images:
@@ -26,7 +27,11 @@ def show_images(images, titles=None, ncols=10, cmap="gray", suptitle=None, size=
         raise ValueError(f"got {len(images)} images but {len(titles)} titles")
     ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False)
+    title_lines = max((str(t).count("\n") + 1 for t in titles), default=1) if titles is not None else 1
+    row_height = size + 0.16 * (title_lines - 1)  # room for titles of several lines
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, row_height * nrows + 0.4), squeeze=False, layout="constrained"
+    )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= len(images):
@@ -39,7 +44,6 @@ def show_images(images, titles=None, ncols=10, cmap="gray", suptitle=None, size=
             ax.set_title(str(titles[i]), fontsize=9)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
     return fig
 
 
