@@ -3,7 +3,8 @@
 * every notebook has its lesson text and every lesson text its notebook;
 * stored outputs come from one top-to-bottom run: execution counts 1..n,
   no stored errors, no TensorFlow log noise;
-* the first code cell calls setup_course, and no legacy Keras API appears;
+* the first code cell calls setup_course, and no legacy Keras API appears
+  (nor in utils/, where even a docstring naming one is copied by students);
 * notebooks that train promise a result with check_at_least;
 * solution cells are hidden until opened.
 """
@@ -74,6 +75,20 @@ def test_setup_first_and_no_legacy_keras(notebook):
     for i, cell in enumerate(code):
         match = LEGACY.search(source(cell))
         assert not match, f"{notebook.name} cell {i} uses a legacy or unsafe API: {match.group(0)}"
+
+
+# The helpers may call keras.datasets' load_data() (the download fallback), but
+# must not even name a removed API: students copy from them.
+HELPER_LEGACY = re.compile(
+    r"fit_generator|np_utils|ImageDataGenerator\(|[(,]\s*lr\s*=|keras\.utils\.vis_utils"
+    r"|from keras\.preprocessing\.image import"
+)
+
+
+@pytest.mark.parametrize("module", sorted((REPO_ROOT / "utils").glob("*.py")), ids=lambda p: p.name)
+def test_helpers_name_no_legacy_keras_api(module):
+    match = HELPER_LEGACY.search(module.read_text(encoding="utf-8"))
+    assert not match, f"utils/{module.name} names a removed Keras API: {match.group(0)}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=ids)
