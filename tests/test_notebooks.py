@@ -18,10 +18,11 @@ from utils.config import REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = sorted((REPO_ROOT / "lessons").glob("[0-9][0-9]_*.md"))
-LEGACY = re.compile(
+REMOVED_APIS = (
     r"fit_generator|np_utils|ImageDataGenerator\(|[(,]\s*lr\s*=|keras\.utils\.vis_utils"
-    r"|from keras\.preprocessing\.image import|\bdecay\s*=|\.h5['\"]|load_data\(\)"
+    r"|from keras\.preprocessing\.image import"
 )
+LEGACY = re.compile(REMOVED_APIS + r"|\bdecay\s*=|\.h5['\"]|load_data\(\)")
 NOISE = re.compile(r"oneDNN|cpu_feature_guard|absl::|cuInit|TF_ENABLE_ONEDNN_OPTS|Unable to register")
 ids = [nb.stem for nb in NOTEBOOKS]
 
@@ -79,10 +80,7 @@ def test_setup_first_and_no_legacy_keras(notebook):
 
 # The helpers may call keras.datasets' load_data() (the download fallback), but
 # must not even name a removed API: students copy from them.
-HELPER_LEGACY = re.compile(
-    r"fit_generator|np_utils|ImageDataGenerator\(|[(,]\s*lr\s*=|keras\.utils\.vis_utils"
-    r"|from keras\.preprocessing\.image import"
-)
+HELPER_LEGACY = re.compile(REMOVED_APIS)
 
 
 @pytest.mark.parametrize("module", sorted((REPO_ROOT / "utils").glob("*.py")), ids=lambda p: p.name)
