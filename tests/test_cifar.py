@@ -1,9 +1,12 @@
 """Unit tests of utils/cifar.py: lesson 06's fast CIFAR-10 recipe and its reuse by later lessons."""
 
+import json
+
 import numpy as np
 import pytest
 
 from utils import cifar
+from utils.config import REPO_ROOT
 
 keras = pytest.importorskip("keras")
 
@@ -99,3 +102,15 @@ def test_load_lesson06_model_trains_once_with_the_lesson_sizes_then_loads(tmp_pa
     assert "loaded the trained model" in capsys.readouterr().out
     probe = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
     np.testing.assert_allclose(first.predict(probe, verbose=0), second.predict(probe, verbose=0), atol=1e-6)
+
+
+def test_retraining_uses_the_sizes_of_lesson_06s_notebook():
+    notebook = REPO_ROOT / "notebooks" / "06_cifar10_augmentation.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    sizes_cell = next("".join(c["source"]) for c in cells if "FAST_EPOCHS = by_mode(" in "".join(c["source"]))
+    sizes = {}
+    exec(sizes_cell, {"by_mode": lambda full, fast: (full, fast)}, sizes)
+    for name, pair in cifar.FINAL_RUN.items():
+        assert sizes[name] == pair, (
+            f"notebook 06 sets {name} = {sizes[name]}, utils.cifar retrains with {pair}"
+        )

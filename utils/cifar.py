@@ -134,18 +134,28 @@ def train_fast_cnn(x, y, epochs, batch_size, validation_data=None, callbacks=(),
     return model, history
 
 
+# Lesson 06's final run, as (default, FAST) pairs; the notebook's sizes cell
+# uses the same numbers (tests/test_cifar.py checks that they agree).
+FINAL_RUN = {"N_TRAIN": (None, 1000), "FAST_EPOCHS": (5, 1), "BATCH": (128, 16)}
+
+
+def _final_run_size(name):
+    full, fast = FINAL_RUN[name]
+    return by_mode(full=full, fast=fast)
+
+
 def _train_lesson06_model():
     """Lesson 06's final run with the notebook's sizes (FAST mode: 1,000 images, one epoch)."""
     from utils.data import load_cifar10, to_float
 
     (x_train, y_train), _ = load_cifar10(
-        n_train=by_mode(full=None, fast=1000), n_test=by_mode(full=None, fast=500)
+        n_train=_final_run_size("N_TRAIN"), n_test=by_mode(full=None, fast=500)
     )
     model, _ = train_fast_cnn(
         to_float(x_train),
         y_train,
-        epochs=by_mode(full=5, fast=1),
-        batch_size=by_mode(full=128, fast=16),
+        epochs=_final_run_size("FAST_EPOCHS"),
+        batch_size=_final_run_size("BATCH"),
     )
     return model
 
