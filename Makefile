@@ -1,19 +1,37 @@
 # Two commands do all the set-up: `make lab` and `make test`.
 # Both create .venv if it is missing and install the pinned requirements.
-PYTHON ?= python3
+
+# Python versions TensorFlow 2.21 publishes wheels for (keep in step with
+# requires-python in pyproject.toml and the README).
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+PY_VERSION = $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null
+# PYTHON=python3.12 (command line or environment) chooses the interpreter that creates
+# .venv; otherwise the first supported one of python3.13, python3.12, python3.11, python3.
+PYTHON ?= $(or $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	  v=$$($(call PY_VERSION,$$p)) && case " $(SUPPORTED_PYTHONS) " in (*" $$v "*) echo $$p; break;; esac; \
+	done),python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NB     ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit execute lint format bench clean
+.PHONY: lab test unit execute lint format bench clean check-python
 
 $(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(MAKE) --no-print-directory check-python PYTHON='$(PYTHON)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## check-python: stop with one message unless $(PYTHON) is a version TensorFlow supports
+check-python:
+	@v=$$($(call PY_VERSION,$(PYTHON))); \
+	case " $(SUPPORTED_PYTHONS) " in (*" $$v "*) ;; (*) \
+	  echo "Unsupported Python: $(PYTHON) is $${v:+Python }$${v:-not found}. This course needs Python 3.11, 3.12 or 3.13 (TensorFlow 2.21 has no wheels for other versions). Install one and choose it, e.g. make lab PYTHON=python3.12" >&2; \
+	  exit 1;; \
+	esac
 
 ## lab: set up, then open JupyterLab on the notebooks
 lab: $(STAMP)
@@ -28,22 +46,28 @@ unit: $(STAMP)
 	COURSE_FAST=1 $(BIN)/python -m pytest tests
 
 ## execute: re-run notebooks top to bottom in a fresh kernel, default mode,
-## storing the outputs in place (NB=notebooks/02_mlp_vs_cnn.ipynb for one)
+## storing the outputs in place (NB=notebooks/02_mlp_vs_cnn.ipynb for one),
+## then store them in the form JupyterLab saves, without timestamps
 execute: $(STAMP)
 	@for nb in $(NB); do \
 	  echo "executing $$nb"; \
 	  COURSE_FAST=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	  $(BIN)/python tools/normalize_notebooks.py "$$nb" || exit 1; \
 	done
 
-## lint: ruff over the helpers, tests, benchmarks and notebooks
+## lint: ruff over the helpers, tests, benchmarks, tools and notebooks; notebooks
+## must be stored as JupyterLab saves them (tools/normalize_notebooks.py)
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check utils tests benchmarks
+	$(BIN)/ruff format --check utils tests benchmarks tools notebooks
+	$(BIN)/python tools/normalize_notebooks.py --check
 
+## format: fix what lint checks
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format utils tests benchmarks
+	$(BIN)/ruff format utils tests benchmarks tools notebooks
+	$(BIN)/python tools/normalize_notebooks.py
 
 ## bench: measure every lesson model in default mode and print a Markdown table
 bench: $(STAMP)
