@@ -1,6 +1,22 @@
-"""Fixtures shared by the unit tests: a private data directory per test."""
+"""Fixtures shared by the unit tests: a private data directory, no windows, no figure left open.
 
-import pytest
+Matplotlib draws with the Agg backend (no screen needed), chosen here once,
+before any test module imports pyplot.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every figure a test opened, so figures do not pile up in memory."""
+    yield
+    plt.close("all")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from utils import by_mode, check_at_least, data_dir, fast_mode, models_dir, record
 from utils.checks import LessonCheckError
-from utils.config import REPO_ROOT
+from utils.config import REPO_ROOT, shown_path
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("true", True), ("0", False), ("", False)])
@@ -56,3 +56,11 @@ def test_results_are_recorded_only_when_asked(monkeypatch, tmp_path):
         {"name": "epoch time (s)", "value": 2.5, "fast": True},
         {"name": "accuracy", "value": 0.99, "fast": True},
     ]
+
+
+def test_shown_path_never_prints_this_machines_absolute_paths(monkeypatch, tmp_path):
+    monkeypatch.setattr("pathlib.Path.home", lambda: tmp_path / "home")
+    assert shown_path(REPO_ROOT / "models" / "06_cifar10.keras") == "models/06_cifar10.keras"
+    assert shown_path(REPO_ROOT.parent / "shared" / "datasets") == "../shared/datasets"
+    assert shown_path(tmp_path / "home" / "data") == "~/data"
+    assert not shown_path(tmp_path / "elsewhere").startswith("/")

@@ -6,11 +6,9 @@ import numpy as np
 import pytest
 
 from utils.conv import (
-    SAMPLE_PHOTO,
     conv2d,
     convolve2d,
     flip_kernel,
-    load_sample_photo,
     match_template,
     output_size,
     padding_amounts,
@@ -209,23 +207,3 @@ def test_wrong_image_rank_is_explained():
         conv2d(np.ones((5, 5)), np.ones((3, 3, 1, 2)), bias=[1, 2, 3])
     with pytest.raises(ValueError, match="mode must be 'max' or 'avg'"):
         pool2d(np.ones((4, 4)), mode="median")
-
-
-# ----------------------------------------------------------------------------
-# the sample photo
-
-
-def test_sample_photo_ships_with_the_repository():
-    assert SAMPLE_PHOTO.is_file()
-    assert SAMPLE_PHOTO.stat().st_size < 100_000
-    gray = load_sample_photo()
-    rgb = load_sample_photo(grayscale=False)
-    assert gray.shape == (300, 256) and gray.dtype == np.float32
-    assert rgb.shape == (300, 256, 3) and rgb.dtype == np.float32
-    assert 0.0 <= gray.min() and gray.max() <= 1.0
-    np.testing.assert_allclose(gray, rgb @ np.array([0.299, 0.587, 0.114]), atol=1e-5)
-
-
-def test_missing_photo_gives_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="sample photo is missing"):
-        load_sample_photo(path=tmp_path / "nope.jpg")

@@ -1,6 +1,5 @@
 """Unit tests of utils.data: local files first, clear errors, safe unpickling."""
 
-import gzip
 import io
 import pickle
 import tarfile
@@ -14,10 +13,10 @@ from utils.data import (
     DataNotFoundError,
     class_names,
     load_cifar10,
-    load_fashion_mnist,
     load_mnist,
     stratified_subset,
     to_float,
+    train_val_split,
 )
 
 RNG = np.random.default_rng(0)
@@ -229,41 +228,6 @@ def test_incomplete_cifar_folder_names_the_missing_batch(data_dir):
         load_cifar10()
 
 
-# -- Fashion-MNIST -----------------------------------------------------------
-def idx_bytes(array):
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
-    return gzip.compress(header + array.astype(np.uint8).tobytes())
-
-
-def write_fashion(folder, n=10):
-    target = folder / "fashion-mnist"
-    target.mkdir()
-    arrays = {
-        "train-images-idx3-ubyte.gz": RNG.integers(0, 256, (n, 28, 28)),
-        "train-labels-idx1-ubyte.gz": np.arange(n) % 10,
-        "t10k-images-idx3-ubyte.gz": RNG.integers(0, 256, (n, 28, 28)),
-        "t10k-labels-idx1-ubyte.gz": np.arange(n) % 10,
-    }
-    for name, array in arrays.items():
-        (target / name).write_bytes(idx_bytes(array))
-    return target
-
-
-def test_fashion_mnist_idx_files_are_read(data_dir):
-    write_fashion(data_dir)
-    (x_train, y_train), _ = load_fashion_mnist()
-    assert x_train.shape == (10, 28, 28) and y_train.tolist() == list(range(10))
-    assert class_names("fashion_mnist")[9] == "Ankle boot"
-
-
-def test_truncated_idx_file_is_explained(data_dir):
-    target = write_fashion(data_dir)
-    raw = gzip.decompress((target / "t10k-images-idx3-ubyte.gz").read_bytes())
-    (target / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(raw[:-100]))
-    with pytest.raises(DataFormatError, match="truncated"):
-        load_fashion_mnist()
-
-
 # -- small helpers -------------------------------------------------------------
 def test_to_float_scales_uint8_to_unit_interval():
     x = np.array([[0, 128, 255]], np.uint8)
@@ -290,3 +254,21 @@ def test_unpickler_allows_only_numpy_reconstruction():
     assert batch_images.shape == (1, 32, 32, 3) and labels.tolist() == [0]
     with pytest.raises(DataFormatError, match="refused"):
         course_data._CifarUnpickler(io.BytesIO(pickle.dumps(io.BytesIO)), encoding="bytes").load()
+
+
+def test_train_val_split_is_stratified_disjoint_and_complete():
+    x = np.arange(1000)
+    y = np.repeat(np.arange(10), [190, 10, 100, 100, 100, 100, 100, 100, 100, 100])
+    (x_fit, y_fit), (x_val, y_val) = train_val_split(x, y, n_val=100, seed=3)
+    assert len(x_val) == 100 and len(x_fit) == 900
+    assert set(x_fit).isdisjoint(x_val) and set(x_fit) | set(x_val) == set(x)
+    assert np.bincount(y_val, minlength=10).tolist() == [19, 1, 10, 10, 10, 10, 10, 10, 10, 10]
+    assert np.array_equal(y[x_val], y_val) and np.array_equal(y[x_fit], y_fit)
+    again = train_val_split(x, y, n_val=100, seed=3)[1][0]
+    assert np.array_equal(again, x_val)
+
+
+@pytest.mark.parametrize("n_val", [0, 1000, -5])
+def test_train_val_split_refuses_sizes_that_leave_a_side_empty(n_val):
+    with pytest.raises(ValueError, match="both sides"):
+        train_val_split(np.zeros(1000), np.arange(1000) % 10, n_val)

@@ -1,20 +1,10 @@
 """Unit tests of utils/evaluation.py (confusion matrix and confident mistakes, lesson 05)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from utils.evaluation import confident_mistakes, confusion_matrix, mistake_titles, plot_confusion_matrix
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_confusion_matrix_counts_true_rows_and_predicted_columns():

@@ -1,20 +1,10 @@
 """Unit tests of utils.plots: grids, curves and histories are drawn and labelled."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from utils.plots import plot_curve, plot_history, show_images  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from utils.plots import plot_curve, plot_history, plot_matrix, plot_pixel_values, show_images
 
 
 def test_show_images_draws_a_titled_grid():
@@ -83,3 +73,66 @@ def test_plot_history_compares_several_runs():
 def test_plot_history_without_requested_metrics_fails_clearly():
     with pytest.raises(ValueError, match="none of the requested metrics"):
         plot_history(FakeHistory({"mae": [1.0]}))
+
+
+def test_plot_pixel_values_prints_every_value_at_its_pixel():
+    image = np.array([[0.0, 0.5], [1.0, 0.25], [0.0, 0.75]])
+    fig = plot_pixel_values(image, title="tiny")
+    ax = fig.axes[0]
+    texts = {(t.get_position()[1], t.get_position()[0]): t.get_text() for t in ax.texts}
+    assert len(ax.texts) == image.size
+    assert texts == {
+        (0, 0): "0",
+        (0, 1): "0.50",
+        (1, 0): "1.00",
+        (1, 1): "0.25",
+        (2, 0): "0",
+        (2, 1): "0.75",
+    }
+    assert ax.get_title() == "tiny"
+    assert ax.get_xlabel() == "column" and ax.get_ylabel() == "row"
+    assert ax.images[0].get_array().shape == (3, 2)
+
+
+def test_plot_pixel_values_text_contrasts_with_the_pixel():
+    fig = plot_pixel_values(np.array([[0.0, 1.0]]))
+    colours = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+    assert colours == {"0": "white", "1.00": "black"}
+
+
+def test_plot_pixel_values_formats_negative_and_integer_values():
+    kernel = np.array([[-1, 2, -1]] * 3)
+    fig = plot_pixel_values(kernel, fmt="{:.0f}")
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["-1"] * 6 + ["2"] * 3
+
+
+def test_plot_pixel_values_accepts_a_channel_axis_and_an_existing_axes():
+    fig, ax = plt.subplots()
+    out = plot_pixel_values(np.zeros((4, 4, 1)), ax=ax)
+    assert out is fig
+    assert len(ax.texts) == 16
+
+
+def test_plot_pixel_values_rejects_a_batch():
+    with pytest.raises(ValueError, match="one 2-D image"):
+        plot_pixel_values(np.zeros((2, 4, 4)))
+
+
+def test_plot_matrix_writes_given_texts_and_leaves_blank_cells_empty():
+    fig = plot_matrix(np.array([[0.0, 5.0], [2.0, 9.0]]), texts=[["", "5"], ["2", "nine"]], cmap="Blues")
+    written = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert written == ["2", "5", "nine"]
+
+
+def test_plot_matrix_picks_text_colour_from_the_cell_colour():
+    # In "Blues" a high value is dark blue (white text), a low one almost white (black text).
+    fig = plot_matrix(np.array([[0.0, 1.0]]), cmap="Blues", fmt="{:.0f}")
+    colours = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+    assert colours == {"0": "black", "1": "white"}
+
+
+def test_plot_matrix_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="2-D array"):
+        plot_matrix(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="texts has shape"):
+        plot_matrix(np.zeros((2, 2)), texts=[["a"]])

@@ -42,3 +42,11 @@ def test_setup_course_is_quiet_seeded_and_reports_versions():
     assert "same after reseed: True" in result.stdout
     for noise in ("oneDNN", "cpu_feature_guard", "cuInit", "absl::"):
         assert noise not in result.stderr, result.stderr
+
+
+def test_progress_stays_out_of_stored_outputs_outside_a_live_front_end():
+    from utils.setup import progress, widgets_available
+
+    steps = range(3)
+    assert widgets_available() is False  # pytest, like nbconvert and nbval, is no live front end
+    assert progress(steps, desc="loop") is steps

@@ -1,8 +1,9 @@
 """Helpers shared by every notebook of the course.
 
 Notebooks show the idea being taught in plain NumPy/Keras and call these for
-the plumbing: setup and seeding, data loading, plotting. Each helper's
-docstring names the lesson that introduces it.
+the plumbing: setup and seeding, data loading, plotting, training and timing.
+Each helper's docstring names the lesson that introduces it; CONTRIBUTING.md
+has a map of the modules.
 
 Importing this package imports TensorFlow once, with its C++ start-up log
 silenced, so a notebook may ``import keras`` in any order after ``import utils``
@@ -23,36 +24,37 @@ from utils.data import (
     class_names,
     load_cifar10,
     load_dataset,
-    load_fashion_mnist,
     load_mnist,
     stratified_subset,
     to_float,
+    train_val_split,
 )
-from utils.models import model_path, train_or_load
 from utils.plots import plot_curve, plot_history, show_images
 from utils.setup import setup_course
+from utils.training import EpochTimer, model_path, train_or_load
 
 __all__ = [
     "DataFormatError",
-    "LessonCheckError",
-    "check_at_least",
     "DataNotFoundError",
+    "EpochTimer",
+    "LessonCheckError",
     "by_mode",
+    "check_at_least",
     "class_names",
     "data_dir",
     "fast_mode",
     "load_cifar10",
     "load_dataset",
-    "load_fashion_mnist",
     "load_mnist",
-    "models_dir",
     "model_path",
+    "models_dir",
     "plot_curve",
     "plot_history",
-    "setup_course",
     "record",
+    "setup_course",
     "show_images",
     "stratified_subset",
     "to_float",
     "train_or_load",
+    "train_val_split",
 ]

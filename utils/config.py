@@ -66,3 +66,22 @@ def data_dir() -> Path:
 def models_dir() -> Path:
     """The git-ignored folder where trained lesson models are cached (``models/``)."""
     return Path(os.environ.get(MODELS_DIR_ENV) or REPO_ROOT / "models").expanduser()
+
+
+def shown_path(path):
+    """``path`` as printed in notebooks: relative to the repository, or to ``~`` (lesson 01).
+
+    Stored outputs are read on the web by students on other machines, so they
+    must not hold this machine's absolute paths: a folder inside the
+    repository prints as ``models/06_cifar10.keras``, one beside it as
+    ``../shared/datasets``, one in the home folder as ``~/data``.
+    """
+    path = Path(path).expanduser().resolve()
+    root = REPO_ROOT.resolve()
+    home = Path.home().resolve()
+    if path.is_relative_to(root) or not path.is_relative_to(home):
+        try:
+            return Path(os.path.relpath(path, root)).as_posix()
+        except ValueError:  # another drive on Windows
+            return str(path)
+    return "~/" + path.relative_to(home).as_posix()

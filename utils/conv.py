@@ -12,53 +12,18 @@ Like every deep-learning framework, :func:`conv2d` computes a
 *cross-correlation* (the kernel is not flipped). :func:`convolve2d` is the
 textbook convolution: the same sum with the kernel flipped on both axes.
 
-The module also loads the lesson's sample photo (:func:`load_sample_photo`)
-and builds normalised cross-correlation for template matching
-(:func:`match_template`) out of :func:`conv2d` calls.
+The module also builds normalised cross-correlation for template matching
+(:func:`match_template`) out of :func:`conv2d` calls. The lesson's sample
+photo is loaded by :func:`utils.images.load_sample_photo`.
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 
-from utils.config import REPO_ROOT
-
-SAMPLE_PHOTO = REPO_ROOT / "data" / "images" / "grace_hopper_256.jpg"
-
 _PADDINGS = ("valid", "same")
-
-
-# ----------------------------------------------------------------------------
-# the sample photo
-
-
-def load_sample_photo(grayscale=True, path=None):
-    """Grace Hopper's portrait (lesson 03) as float32 in [0, 1].
-
-    ``grayscale=True`` gives an ``(H, W)`` array (luminance, ITU-R 601 weights,
-    the same as Pillow's ``convert("L")`` but without rounding to integers);
-    ``grayscale=False`` gives ``(H, W, 3)`` RGB. The file ships with the
-    repository in ``data/images/`` (see its README for source and licence);
-    nothing is ever downloaded.
-    """
-    from PIL import Image
-
-    path = Path(path) if path is not None else SAMPLE_PHOTO
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"The lesson-03 sample photo is missing: {path} does not exist. It is part of the "
-            "repository (data/images/); restore it with `git checkout -- data/images/` or pass "
-            "path= to another image file."
-        )
-    with Image.open(path) as image:
-        rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
-    if not grayscale:
-        return rgb
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return (rgb @ weights).astype(np.float32)
 
 
 # ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Loading MNIST, Fashion-MNIST and CIFAR-10 offline first (introduced in lesson 01).
+"""Loading MNIST and CIFAR-10 offline first (introduced in lesson 01).
 
 Every notebook loads its data through this module, so that the same rules hold
 everywhere:
@@ -22,7 +22,6 @@ as ``uint8`` arrays (``(n, 28, 28)`` or ``(n, 32, 32, 3)``) and labels as flat
 
 from __future__ import annotations
 
-import gzip
 import io
 import pickle
 import tarfile
@@ -44,18 +43,6 @@ class DataFormatError(ValueError):
 
 CLASS_NAMES = {
     "mnist": [str(d) for d in range(10)],
-    "fashion_mnist": [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ],
     "cifar10": [
         "airplane",
         "automobile",
@@ -74,13 +61,6 @@ _CIFAR_FOLDER = "cifar-10-batches-py"
 _CIFAR_ARCHIVE = "cifar-10-python.tar.gz"
 _CIFAR_TRAIN = [f"data_batch_{i}" for i in range(1, 6)]
 _CIFAR_TEST = "test_batch"
-_FASHION_FOLDER = "fashion-mnist"
-_FASHION_FILES = {
-    "x_train": "train-images-idx3-ubyte.gz",
-    "y_train": "train-labels-idx1-ubyte.gz",
-    "x_test": "t10k-images-idx3-ubyte.gz",
-    "y_test": "t10k-labels-idx1-ubyte.gz",
-}
 
 
 @dataclass(frozen=True)
@@ -97,12 +77,6 @@ _SPECS = {
         (28, 28),
         ("mnist.npz",),
         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
-    ),
-    "fashion_mnist": _Spec(
-        "fashion_mnist",
-        (28, 28),
-        (_FASHION_FOLDER,),
-        "the four *-ubyte.gz files from https://github.com/zalandoresearch/fashion-mnist",
     ),
     "cifar10": _Spec(
         "cifar10",
@@ -124,18 +98,13 @@ def load_mnist(n_train=None, n_test=None, seed=0):
     return load_dataset("mnist", n_train=n_train, n_test=n_test, seed=seed)
 
 
-def load_fashion_mnist(n_train=None, n_test=None, seed=0):
-    """Fashion-MNIST clothes: same shapes and conventions as :func:`load_mnist`."""
-    return load_dataset("fashion_mnist", n_train=n_train, n_test=n_test, seed=seed)
-
-
 def load_cifar10(n_train=None, n_test=None, seed=0):
     """CIFAR-10 photos: uint8 images (n, 32, 32, 3), labels (n,) in 0..9."""
     return load_dataset("cifar10", n_train=n_train, n_test=n_test, seed=seed)
 
 
 def load_dataset(name, n_train=None, n_test=None, seed=0):
-    """Load ``name`` (``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``), validated,
+    """Load ``name`` (``"mnist"`` or ``"cifar10"``), validated,
     optionally reduced to stratified subsets of ``n_train`` and ``n_test`` images."""
     spec = _spec(name)
     (x_train, y_train), (x_test, y_test) = _read_local(spec) or _download(spec)
@@ -166,11 +135,24 @@ def to_float(images):
     return images.astype("float32") / 255.0
 
 
-def stratified_subset(x, y, n, seed=0):
-    """A seeded subset of ``n`` examples that keeps the class proportions of ``y``.
+def _stratified_indices(y, n, rng):
+    """Indices of ``n`` examples drawn so that every class keeps its share of ``y``.
 
-    Classes get ``n * share`` examples each (largest remainders rounded up), so
-    a 1,000-image FAST-mode subset of MNIST still has ~100 of every digit.
+    Classes get ``n * share`` examples each, the largest remainders rounded up.
+    """
+    classes, counts = np.unique(y, return_counts=True)
+    exact = counts * n / len(y)
+    take = np.floor(exact).astype(int)
+    take[np.argsort(exact - take)[::-1][: n - take.sum()]] += 1
+    return np.concatenate(
+        [rng.choice(np.flatnonzero(y == c), size=k, replace=False) for c, k in zip(classes, take)]
+    )
+
+
+def stratified_subset(x, y, n, seed=0):
+    """A seeded subset of ``n`` examples that keeps the class proportions of ``y`` (lesson 01).
+
+    A 1,000-image FAST-mode subset of MNIST still has ~100 of every digit.
     """
     y = np.asarray(y)
     if not 0 < n <= len(y):
@@ -178,14 +160,28 @@ def stratified_subset(x, y, n, seed=0):
     if n == len(y):
         return x, y
     rng = np.random.default_rng(seed)
-    classes, counts = np.unique(y, return_counts=True)
-    exact = counts * n / len(y)
-    take = np.floor(exact).astype(int)
-    short = n - take.sum()
-    take[np.argsort(exact - take)[::-1][:short]] += 1
-    chosen = [rng.choice(np.flatnonzero(y == c), size=k, replace=False) for c, k in zip(classes, take)]
-    index = rng.permutation(np.concatenate(chosen))
+    index = rng.permutation(_stratified_indices(y, n, rng))
     return x[index], y[index]
+
+
+def train_val_split(x, y, n_val, seed=0):
+    """Hold out ``n_val`` training examples as a validation set, stratified and seeded (lesson 05).
+
+    Returns ``(x_fit, y_fit), (x_val, y_val)``: the validation set keeps the
+    class proportions of ``y`` and the rest is what the model trains on. The
+    test set is not touched: a model is watched and tuned on the validation
+    set, and evaluated on the test set once, at the end.
+    """
+    y = np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"got {len(x)} images but {len(y)} labels")
+    if not 0 < n_val < len(y):
+        raise ValueError(f"n_val must leave examples on both sides: between 1 and {len(y) - 1}, got {n_val}")
+    rng = np.random.default_rng(seed)
+    held = np.zeros(len(y), dtype=bool)
+    held[_stratified_indices(y, n_val, rng)] = True
+    fit, val = rng.permutation(np.flatnonzero(~held)), rng.permutation(np.flatnonzero(held))
+    return (x[fit], y[fit]), (x[val], y[val])
 
 
 def validate_split(spec, split, x, y, source):
@@ -237,7 +233,7 @@ def _read_local(spec):
     path = _find_local(spec)
     if path is None:
         return None
-    readers = {"mnist": _read_mnist_npz, "fashion_mnist": _read_idx_folder, "cifar10": _read_cifar}
+    readers = {"mnist": _read_mnist_npz, "cifar10": _read_cifar}
     return readers[spec.name](path)
 
 
@@ -258,33 +254,6 @@ def _read_mnist_npz(path):
             f"{path} cannot be read ({err}); it is probably truncated by an interrupted "
             "download. Delete it and copy or download it again."
         ) from err
-
-
-def _read_idx(path, expected_ndim):
-    """Read one gzipped IDX file (the format of the original MNIST/Fashion-MNIST)."""
-    try:
-        raw = gzip.decompress(path.read_bytes())
-    except (OSError, EOFError) as err:
-        raise DataFormatError(f"{path} is not a readable gzip file ({err}); download it again.") from err
-    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] != 0x08 or raw[3] != expected_ndim:
-        raise DataFormatError(f"{path} does not start with an IDX header for {expected_ndim}-D uint8 data.")
-    dims = np.frombuffer(raw, ">u4", count=expected_ndim, offset=4)
-    start = 4 + 4 * expected_ndim
-    if len(raw) - start != int(np.prod(dims)):
-        raise DataFormatError(
-            f"{path} should hold {int(np.prod(dims))} bytes of data but has {len(raw) - start}; it is truncated."
-        )
-    return np.frombuffer(raw, np.uint8, offset=start).reshape(tuple(int(d) for d in dims))
-
-
-def _read_idx_folder(folder):
-    arrays = {}
-    for key, filename in _FASHION_FILES.items():
-        path = folder / filename
-        if not path.exists():
-            raise DataNotFoundError(f"{folder} exists but {filename} is missing from it.")
-        arrays[key] = _read_idx(path, 3 if key.startswith("x") else 1)
-    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
 class _CifarUnpickler(pickle.Unpickler):
@@ -404,9 +373,9 @@ __all__ = [
     "class_names",
     "load_cifar10",
     "load_dataset",
-    "load_fashion_mnist",
     "load_mnist",
     "stratified_subset",
     "to_float",
+    "train_val_split",
     "validate_split",
 ]

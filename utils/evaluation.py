@@ -1,4 +1,4 @@
-"""Looking at a trained classifier's errors (introduced in lesson 05).
+"""Looking at a trained classifier's errors (lessons 02 and 05).
 
 Accuracy is one number; these helpers show *which* classes a model confuses
 and *which* test images it gets wrong with the most conviction. Lesson 05
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from utils.plots import plot_matrix
 
 
 def _labels(y):
@@ -47,7 +49,7 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix",
     ``y_pred`` are integer labels (or one-hot rows / probability rows, reduced
     with ``argmax``). With ``normalize=True`` each row is divided by its total,
     so a cell reads "share of class i predicted as j" (shown in per cent).
-    Every non-zero cell is annotated; the colour scale stops at the largest
+    Every non-zero cell is annotated (with :func:`utils.plots.plot_matrix`); the colour scale stops at the largest
     off-diagonal value so that the mistakes, not the diagonal, set the contrast.
     Returns the Matplotlib figure.
     """
@@ -67,30 +69,22 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix",
     off = values.copy()
     np.fill_diagonal(off, 0)
     vmax = off.max() if off.max() > 0 else max(values.max(), 1)
-    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
+    if normalize:
+        texts = np.where(
+            values >= 0.01, np.char.add((values * 100).round().astype(int).astype(str), "%"), "<1%"
+        )
+    else:
+        texts = counts.astype(str)
+    texts = np.where(counts == 0, "", texts)
+    plot_matrix(values, ax=ax, texts=texts, cmap="Blues", vmin=0, vmax=vmax, fontsize=8)
     label = "share of row" if normalize else "count"
     ax.figure.colorbar(
-        image, ax=ax, fraction=0.046, pad=0.04, label=f"{label} (colours capped at the largest mistake)"
+        ax.images[-1],
+        ax=ax,
+        fraction=0.046,
+        pad=0.04,
+        label=f"{label} (colours capped at the largest mistake)",
     )
-    for i in range(n):
-        for j in range(n):
-            if counts[i, j] == 0:
-                continue
-            if normalize:
-                text = f"{values[i, j]:.0%}" if values[i, j] >= 0.01 else "<1%"
-            else:
-                text = str(counts[i, j])
-            dark = values[i, j] > 0.6 * vmax
-            ax.text(
-                j,
-                i,
-                text,
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if dark else "black",
-                fontweight="bold" if i == j else "normal",
-            )
     long_names = max(map(len, class_names)) > 2
     ax.set_xticks(
         range(n), class_names, rotation=45 if long_names else 0, ha="right" if long_names else "center"
@@ -101,7 +95,7 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix",
 
 
 def confident_mistakes(probabilities, y_true, n=16):
-    """Indices of the ``n`` wrong predictions the model was most sure of (lesson 05).
+    """Indices of the ``n`` wrong predictions the model was most sure of (lesson 02; again in lesson 05).
 
     ``probabilities`` is the ``(examples, classes)`` output of a softmax model
     (``model.predict(x)``); ``y_true`` the integer (or one-hot) labels. An
@@ -124,7 +118,7 @@ def confident_mistakes(probabilities, y_true, n=16):
 
 
 def mistake_titles(probabilities, y_true, indices, class_names):
-    """Captions "true X / pred Y / 97%" for the examples ``indices`` (lesson 05).
+    """Captions "true X / pred Y / 97%" for the examples ``indices`` (lesson 02; again in lesson 05).
 
     Meant for ``show_images(x[indices], titles=mistake_titles(...))``.
     """

@@ -19,7 +19,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 
-from utils.config import FAST_ENV, data_dir, fast_mode
+from utils.config import FAST_ENV, data_dir, fast_mode, shown_path
 
 DEFAULT_SEED = 42
 
@@ -114,5 +114,39 @@ def setup_course(seed: int = DEFAULT_SEED, verbose: bool = True) -> CourseInfo:
         print(info)
         if info.fast:
             print(f"{FAST_ENV}=1: sizes below are the FAST-mode ones; unset it for the real lesson.")
-        print(f"data directory: {data_dir()}")
+        print(f"data directory: {shown_path(data_dir())}")
     return info
+
+
+def widgets_available():
+    """True inside a live Jupyter front end that can show ipywidgets (lesson 03's sliders, progress bars).
+
+    A kernel started by JupyterLab / Notebook 7 (``JPY_SESSION_NAME``), VS Code
+    or Colab counts; nbconvert, nbval (CI) and plain Python do not, because
+    there nobody can move a slider and a widget would store no picture.
+    """
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    if "google.colab" in sys.modules:
+        return True
+    return bool(os.environ.get("JPY_SESSION_NAME") or os.environ.get("VSCODE_PID"))
+
+
+def progress(iterable, desc, total=None):
+    """``iterable`` with a progress bar in a live Jupyter front end; unchanged elsewhere (lesson 07).
+
+    A bar helps a student waiting for a long loop, but in nbconvert, nbval or a
+    script it would store a frozen "0%" widget in the notebook, so there the
+    loop runs silently.
+    """
+    if not widgets_available():
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, total=total)

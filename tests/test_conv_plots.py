@@ -1,31 +1,21 @@
-"""Tests of utils.conv_views (lesson 03's figures and interactive explorer)."""
+"""Tests of utils.conv_plots (lesson 03's figures and interactive explorer)."""
 
-import matplotlib
+import matplotlib.figure
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from utils.conv_views import (  # noqa: E402
+from utils.conv_plots import (
     conv_layer_figure,
     explore_conv_layer,
     plot_kernels,
     plot_sliding_window,
     plot_stage_grid,
     show_maps,
-    widgets_available,
 )
+from utils.setup import widgets_available
 
 IMAGE = np.linspace(0, 1, 24 * 20, dtype=np.float32).reshape(24, 20)
 EDGE = np.array([[-1, -1, 1, 1]] * 4)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def titles(fig):

@@ -1,69 +1,52 @@
-"""Looking at small images as numbers, and moving them about (lessons 02 and 04).
+"""Images the lessons make, load or move about (lessons 02, 03 and 04).
 
-* :func:`plot_pixel_values` draws a small grayscale array large, with every
-  value printed in its cell: one MNIST digit in lesson 02, the 8x8 image,
-  the 3x3 kernels and the feature map of the line detector in lesson 04.
-* :func:`shift_images` and :func:`shift_randomly` move digits by a few pixels
+* :func:`load_sample_photo`: the course's sample photo, a portrait of Grace
+  Hopper that ships with the repository (lesson 03, reused in lesson 07).
+* :func:`shift_images` and :func:`shift_randomly`: move digits a few pixels
   (filling with black), to test how a model copes with a digit that is not
   centred (lesson 02).
-* :func:`epoch_timer` is a Keras callback that times every training epoch, for
-  the "time per epoch" column of lesson 02's comparison.
-* :func:`make_line_images` generates the small labelled images (vertical line
-  or not) that lesson 04 trains its one-filter detector on.
+* :func:`make_line_images`: small labelled images, with or without a vertical
+  line, for lesson 04's one-filter detector.
+
+Data sets (MNIST, CIFAR-10) are loaded by :mod:`utils.data`.
 """
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
+from utils.config import REPO_ROOT
+
+SAMPLE_PHOTO = REPO_ROOT / "data" / "images" / "grace_hopper_256.jpg"
 _DIRECTIONS = ((-1, 0), (1, 0), (0, -1), (0, 1))  # up, down, left, right as (dy, dx)
 
 
-def plot_pixel_values(
-    image, title=None, ax=None, fmt="{:.2f}", cmap="gray", vmin=None, vmax=None, fontsize=None
-):
-    """Draw a 2-D array as an image with every value printed on its pixel (lesson 02).
+def load_sample_photo(grayscale=True, path=None):
+    """Grace Hopper's portrait (lesson 03) as float32 in [0, 1].
 
-    Zeros are printed as ``0`` so the eye finds the non-zero pixels quickly;
-    the text is white on dark pixels and black on light ones. ``fmt`` formats
-    the other values (``"{:.2f}"`` for pixels in [0, 1], ``"{:.0f}"`` for
-    integers). Lesson 04 uses it for its 8x8 image, kernels and feature map.
-    Returns the Matplotlib figure.
+    ``grayscale=True`` gives an ``(H, W)`` array (luminance, ITU-R 601 weights,
+    the same as Pillow's ``convert("L")`` but without rounding to integers);
+    ``grayscale=False`` gives ``(H, W, 3)`` RGB. The file ships with the
+    repository in ``data/images/`` (see its README for source and licence);
+    nothing is ever downloaded.
     """
-    image = np.asarray(image, dtype=float)
-    if image.ndim == 3 and image.shape[-1] == 1:
-        image = image[..., 0]
-    if image.ndim != 2:
-        raise ValueError(f"plot_pixel_values draws one 2-D image; got an array of shape {image.shape}")
-    rows, cols = image.shape
-    if ax is None:
-        side = min(12.0, max(2.5, 0.45 * max(rows, cols)))
-        _, ax = plt.subplots(figsize=(side, side))
-    low = image.min() if vmin is None else vmin
-    high = image.max() if vmax is None else vmax
-    if high <= low:
-        high = low + 1.0
-    ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
-    if fontsize is None:
-        fontsize = max(5, min(14, int(160 / max(rows, cols))))
-    middle = (low + high) / 2
-    for r in range(rows):
-        for c in range(cols):
-            value = image[r, c]
-            text = "0" if value == 0 else fmt.format(value)
-            colour = "black" if value > middle else "white"
-            ax.text(c, r, text, ha="center", va="center", color=colour, fontsize=fontsize)
-    ax.set_xticks(range(cols))
-    ax.set_yticks(range(rows))
-    ax.tick_params(labelsize=max(6, fontsize - 1))
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
-    if title:
-        ax.set_title(title)
-    return ax.figure
+    from PIL import Image
+
+    path = Path(path) if path is not None else SAMPLE_PHOTO
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The lesson-03 sample photo is missing: {path} does not exist. It is part of the "
+            "repository (data/images/); restore it with `git checkout -- data/images/` or pass "
+            "path= to another image file."
+        )
+    with Image.open(path) as image:
+        rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+    if not grayscale:
+        return rgb
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return (rgb @ weights).astype(np.float32)
 
 
 def shift_images(images, dy, dx):
@@ -109,30 +92,6 @@ def shift_randomly(images, distance, seed=0):
     return shifted
 
 
-def epoch_timer():
-    """A Keras callback that stores the wall time of each training epoch in ``.times`` (lesson 02).
-
-    Pass it to ``model.fit(..., callbacks=[timer])``; afterwards ``timer.times``
-    is a list of seconds, one per epoch. The first epoch also includes the
-    one-off cost of tracing the model, so lesson 02 reports the median.
-    """
-    import keras
-
-    class EpochTimer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.times = []
-            self._start = None
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.times.append(time.perf_counter() - self._start)
-
-    return EpochTimer()
-
-
 def make_line_images(n, seed=0, size=8):
     """Random ``size`` x ``size`` images, half of them with a vertical line (lesson 04).
 
@@ -165,4 +124,4 @@ def make_line_images(n, seed=0, size=8):
     return images[..., None].astype("float32"), labels.astype("float32")
 
 
-__all__ = ["epoch_timer", "make_line_images", "plot_pixel_values", "shift_images", "shift_randomly"]
+__all__ = ["SAMPLE_PHOTO", "load_sample_photo", "make_line_images", "shift_images", "shift_randomly"]

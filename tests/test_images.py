@@ -1,79 +1,11 @@
-"""Unit tests of utils.mnist_views (lessons 02 and 04)."""
+"""Unit tests of utils.images: moved digits (lesson 02), line images (lesson 04), the sample photo (lesson 03)."""
 
-import time
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from utils.mnist_views import (
-    epoch_timer,
-    make_line_images,
-    plot_pixel_values,
-    shift_images,
-    shift_randomly,
-)
+from utils.images import SAMPLE_PHOTO, load_sample_photo, make_line_images, shift_images, shift_randomly
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-# --------------------------------------------------------------------------
-# plot_pixel_values
-# --------------------------------------------------------------------------
-def test_plot_pixel_values_prints_every_value_at_its_pixel():
-    image = np.array([[0.0, 0.5], [1.0, 0.25], [0.0, 0.75]])
-    fig = plot_pixel_values(image, title="tiny")
-    ax = fig.axes[0]
-    texts = {(t.get_position()[1], t.get_position()[0]): t.get_text() for t in ax.texts}
-    assert len(ax.texts) == image.size
-    assert texts == {
-        (0, 0): "0",
-        (0, 1): "0.50",
-        (1, 0): "1.00",
-        (1, 1): "0.25",
-        (2, 0): "0",
-        (2, 1): "0.75",
-    }
-    assert ax.get_title() == "tiny"
-    assert ax.get_xlabel() == "column" and ax.get_ylabel() == "row"
-    assert ax.images[0].get_array().shape == (3, 2)
-
-
-def test_plot_pixel_values_text_contrasts_with_the_pixel():
-    fig = plot_pixel_values(np.array([[0.0, 1.0]]))
-    colours = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
-    assert colours == {"0": "white", "1.00": "black"}
-
-
-def test_plot_pixel_values_formats_negative_and_integer_values():
-    kernel = np.array([[-1, 2, -1]] * 3)
-    fig = plot_pixel_values(kernel, fmt="{:.0f}")
-    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["-1"] * 6 + ["2"] * 3
-
-
-def test_plot_pixel_values_accepts_a_channel_axis_and_an_existing_axes():
-    fig, ax = plt.subplots()
-    out = plot_pixel_values(np.zeros((4, 4, 1)), ax=ax)
-    assert out is fig
-    assert len(ax.texts) == 16
-
-
-def test_plot_pixel_values_rejects_a_batch():
-    with pytest.raises(ValueError, match="one 2-D image"):
-        plot_pixel_values(np.zeros((2, 4, 4)))
-
-
-# --------------------------------------------------------------------------
-# shift_images / shift_randomly
-# --------------------------------------------------------------------------
 def _dot(row, col, size=5):
     image = np.zeros((1, size, size), dtype=np.uint8)
     image[0, row, col] = 255
@@ -115,25 +47,6 @@ def test_shift_randomly_moves_each_image_exactly_distance_in_one_direction():
     np.testing.assert_array_equal(shift_randomly(images, distance=0), images)
 
 
-# --------------------------------------------------------------------------
-# epoch_timer
-# --------------------------------------------------------------------------
-def test_epoch_timer_times_each_epoch():
-    import keras
-
-    timer = epoch_timer()
-    assert isinstance(timer, keras.callbacks.Callback)
-    for epoch in range(2):
-        timer.on_epoch_begin(epoch)
-        time.sleep(0.02)
-        timer.on_epoch_end(epoch)
-    assert len(timer.times) == 2
-    assert all(0.02 <= t < 1.0 for t in timer.times)
-
-
-# --------------------------------------------------------------------------
-# make_line_images
-# --------------------------------------------------------------------------
 def _longest_bright_run(image, axis):
     """Most pixels equal to 1.0 in one column (axis=0) or row (axis=1)."""
     return int((image == 1.0).sum(axis=axis).max())
@@ -172,3 +85,23 @@ def test_make_line_images_is_seeded():
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(la, lb)
     assert not np.array_equal(a, c)
+
+
+# ----------------------------------------------------------------------------
+# the sample photo
+
+
+def test_sample_photo_ships_with_the_repository():
+    assert SAMPLE_PHOTO.is_file()
+    assert SAMPLE_PHOTO.stat().st_size < 100_000
+    gray = load_sample_photo()
+    rgb = load_sample_photo(grayscale=False)
+    assert gray.shape == (300, 256) and gray.dtype == np.float32
+    assert rgb.shape == (300, 256, 3) and rgb.dtype == np.float32
+    assert 0.0 <= gray.min() and gray.max() <= 1.0
+    np.testing.assert_allclose(gray, rgb @ np.array([0.299, 0.587, 0.114]), atol=1e-5)
+
+
+def test_missing_photo_gives_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="sample photo is missing"):
+        load_sample_photo(path=tmp_path / "nope.jpg")

@@ -3,8 +3,8 @@
 The lesson's notebook computes every number in plain NumPy or Keras; these
 helpers only draw them:
 
-* :func:`show_matrix` / :func:`plot_kernels`: small arrays with their values
-  written on the cells (images, kernels, outputs);
+* :func:`plot_kernels`: kernels with their weights written on the cells
+  (small arrays in general: :func:`utils.plots.plot_matrix`);
 * :func:`plot_sliding_window`: a kernel visiting a few positions of an image;
 * :func:`show_maps`: feature maps side by side, signed maps on a diverging scale;
 * :func:`plot_stage_grid`: one row per filter, one column per stage
@@ -20,14 +20,13 @@ inspect it; notebooks end the cell with ``;`` so no repr is stored.
 
 from __future__ import annotations
 
-import os
-import sys
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
 from utils.conv import conv2d, pool2d
+from utils.plots import plot_matrix
+from utils.setup import widgets_available
 
 SIGNED_CMAP = "RdBu_r"  # red positive, blue negative, white zero
 
@@ -42,35 +41,6 @@ def _colour_limits(m, signed, robust):
         return -limit, limit
     top = float(np.percentile(m, 99.5) if robust else m.max())
     return float(m.min()), top if top > m.min() else float(m.min()) + 1.0
-
-
-def show_matrix(ax, values, title=None, fmt="{:g}", cmap="gray", vmin=None, vmax=None, fontsize=9):
-    """Draw a small 2-D array as an image with each value written on its cell."""
-    a = np.asarray(values)
-    if a.ndim != 2:
-        raise ValueError(f"show_matrix draws 2-D arrays; got shape {a.shape}")
-    image = ax.imshow(a, cmap=cmap, vmin=vmin, vmax=vmax)
-    for (i, j), v in np.ndenumerate(a):
-        # dark text on light cells and light text on dark cells
-        shade = image.cmap(image.norm(v))
-        light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.5
-        ax.text(
-            j,
-            i,
-            fmt.format(v),
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            color="black" if light else "white",
-        )
-    ax.set_xticks(range(a.shape[1]))
-    ax.set_yticks(range(a.shape[0]))
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
-    ax.tick_params(labelsize=7)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
 
 
 def plot_kernels(kernels, titles=None, suptitle=None, fmt="{:g}", size=2.6):
@@ -88,14 +58,15 @@ def plot_kernels(kernels, titles=None, suptitle=None, fmt="{:g}", size=2.6):
     limit = max(float(np.abs(k).max()) for k in kernels) or 1.0
     fig, axes = plt.subplots(1, len(kernels), figsize=(size * len(kernels), size + 0.5), squeeze=False)
     for i, (ax, k) in enumerate(zip(axes.flat, kernels)):
-        show_matrix(
-            ax,
+        plot_matrix(
             k,
+            ax=ax,
             title=None if titles is None else titles[i],
             fmt=fmt,
             cmap=SIGNED_CMAP,
             vmin=-limit,
             vmax=limit,
+            fontsize=9,
         )
     if suptitle:
         fig.suptitle(suptitle)
@@ -118,11 +89,11 @@ def plot_sliding_window(image, kernel, positions, fmt="{:g}"):
     for ax, (i, j) in zip(axes.flat, positions):
         if not (0 <= i < out.shape[0] and 0 <= j < out.shape[1]):
             raise ValueError(f"position {(i, j)} is outside the {out.shape} output")
-        show_matrix(ax, image, fmt=fmt, cmap="gray", vmin=image.min(), vmax=image.max())
+        plot_matrix(image, ax=ax, fmt=fmt, cmap="gray", vmin=image.min(), vmax=image.max(), fontsize=9)
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), kw, kh, fill=False, edgecolor="tab:orange", linewidth=3))
         ax.set_title(f"window at ({i}, {j}):\nsum of products = {out[i, j]:g}", fontsize=10)
     limit = float(np.abs(out).max()) or 1.0
-    show_matrix(axes.flat[-1], out, fmt=fmt, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
+    plot_matrix(out, ax=axes.flat[-1], fmt=fmt, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, fontsize=9)
     axes.flat[-1].set_title(f"output {out.shape[0]}x{out.shape[1]}\n(one value per window)", fontsize=10)
     fig.tight_layout()
     return fig
@@ -215,7 +186,7 @@ def plot_stage_grid(stages, kernels=None, row_titles=None, suptitle=None, size=2
         if kernels is not None:
             k = np.asarray(kernels)[:, :, 0, f]
             limit = float(np.abs(k).max()) or 1.0
-            show_matrix(axes[f, 0], k, fmt="{:g}", cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, fontsize=7)
+            plot_matrix(k, ax=axes[f, 0], fmt="{:g}", cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, fontsize=7)
             axes[f, 0].set_title(f"{label}: weights", fontsize=9)
         for c, (name, a) in enumerate(zip(names, arrays)):
             ax = axes[f, c + extra]
@@ -283,26 +254,6 @@ def conv_layer_figure(image, kernel, stride=1, bias=0.0, pool_size=2):
     fig.suptitle("One convolution layer: convolution (+ bias), ReLU, max pooling")
     fig.tight_layout()
     return fig
-
-
-def widgets_available():
-    """True inside a live Jupyter front end that can show ipywidgets sliders.
-
-    A kernel started by JupyterLab / Notebook 7 (``JPY_SESSION_NAME``), VS Code
-    or Colab counts; nbconvert, nbval (CI) and plain Python do not, because
-    there nobody can move a slider and a widget would store no picture.
-    """
-    try:
-        import ipywidgets  # noqa: F401
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    if shell is None or not hasattr(shell, "kernel"):
-        return False
-    if "google.colab" in sys.modules:
-        return True
-    return bool(os.environ.get("JPY_SESSION_NAME") or os.environ.get("VSCODE_PID"))
 
 
 def explore_conv_layer(image, kernel, stride=1, bias=0.0, pool_size=2, interactive=None):

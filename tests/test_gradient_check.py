@@ -1,9 +1,9 @@
-"""Unit tests of utils.scratch: numerical gradients and relative errors (lesson 01)."""
+"""Unit tests of utils.gradient_check: numerical gradients and relative errors (lesson 01)."""
 
 import numpy as np
 import pytest
 
-from utils.scratch import numerical_gradient, relative_error
+from utils.gradient_check import numerical_gradient, relative_error
 
 
 def test_numerical_gradient_of_a_quadratic_matches_the_formula():
