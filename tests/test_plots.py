@@ -136,3 +136,20 @@ def test_plot_matrix_rejects_bad_shapes():
         plot_matrix(np.zeros((2, 2, 2)))
     with pytest.raises(ValueError, match="texts has shape"):
         plot_matrix(np.zeros((2, 2)), texts=[["a"]])
+
+
+def test_plot_history_legend_sits_below_the_panels_and_epochs_are_whole_numbers():
+    histories = {
+        name: {"loss": [3.0, 2.0, 1.0], "val_loss": [3.0, 2.5, 2.4], "accuracy": [0.1, 0.5, 0.9]}
+        for name in ("plain", "augmented")
+    }
+    fig = plot_history(histories)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert all(ax.get_legend() is None for ax in fig.axes), "a legend inside a panel can hide a curve"
+    (legend,) = fig.legends
+    top_of_legend = legend.get_window_extent(renderer).y1
+    assert all(top_of_legend <= ax.get_window_extent(renderer).y0 for ax in fig.axes)
+    assert len(legend.get_texts()) == 4
+    ticks = fig.axes[0].get_xticks()
+    assert np.allclose(ticks, np.round(ticks))

@@ -138,18 +138,28 @@ def _as_history_dict(history):
 
 
 def plot_history(histories, metrics=("loss", "accuracy"), title="Training history"):
-    """Training curves from one Keras ``History`` or a ``{name: History}`` dict.
+    """Training curves from one Keras ``History`` or a ``{name: History}`` dict (lesson 05).
 
     Draws one panel per metric; training is a solid line and validation (when
     recorded) a dashed one in the same colour, so gaps between them stand out.
+    The legend sits below the panels, where it cannot hide a curve, and epochs
+    are whole numbers on the x axis.
     """
+    from matplotlib.ticker import MaxNLocator
+
     if hasattr(histories, "history"):
         histories = {"model": histories}
     histories = {name: _as_history_dict(h) for name, h in histories.items()}
     metrics = [m for m in metrics if any(m in h for h in histories.values())]
     if not metrics:
         raise ValueError("none of the requested metrics were recorded in the history")
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        len(metrics),
+        figsize=(5.5 * len(metrics), 3.8 + 0.25 * len(histories)),
+        squeeze=False,
+        layout="constrained",
+    )
     for ax, metric in zip(axes.flat, metrics):
         for i, (name, h) in enumerate(histories.items()):
             colour = f"C{i}"
@@ -163,10 +173,16 @@ def plot_history(histories, metrics=("loss", "accuracy"), title="Training histor
                     epochs, h[f"val_{metric}"], color=colour, marker="o", ls="--", label=f"{prefix}validation"
                 )
         ax.set(title=metric, xlabel="epoch", ylabel=metric)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    entries = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    fig.legend(
+        entries.values(), entries.keys(), loc="outside lower center", ncol=min(len(entries), 4), fontsize=8
+    )
     fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
