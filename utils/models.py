@@ -310,7 +310,7 @@ def load_lesson06_model():
     """The CIFAR-10 model trained in lesson 06: loaded from ``models/``, or retrained (lessons 07, 08).
 
     Retraining runs :func:`train_lesson06_model` with lesson 06's sizes and
-    data split: five to seven minutes on a 2-core CPU, seconds in FAST mode.
+    data split: three to seven minutes on a 2-core CPU, seconds in FAST mode.
     The line printed says which happened.
     """
 
