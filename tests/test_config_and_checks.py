@@ -64,3 +64,13 @@ def test_shown_path_never_prints_this_machines_absolute_paths(monkeypatch, tmp_p
     assert shown_path(REPO_ROOT.parent / "shared" / "datasets") == "../shared/datasets"
     assert shown_path(tmp_path / "home" / "data") == "~/data"
     assert not shown_path(tmp_path / "elsewhere").startswith("/")
+
+
+def test_shown_path_keeps_the_name_of_a_linked_folder(tmp_path, monkeypatch):
+    """CI may reach ../shared through a symbolic link; print the name it was given, not the link's target."""
+    repo = tmp_path / "work" / "main"
+    repo.mkdir(parents=True)
+    (tmp_path / "real" / "shared" / "datasets").mkdir(parents=True)
+    (tmp_path / "work" / "shared").symlink_to(tmp_path / "real" / "shared", target_is_directory=True)
+    monkeypatch.setattr("utils.config.REPO_ROOT", repo)
+    assert shown_path(tmp_path / "work" / "shared" / "datasets") == "../shared/datasets"

@@ -76,9 +76,10 @@ def shown_path(path):
     repository prints as ``models/06_cifar10.keras``, one beside it as
     ``../shared/datasets``, one in the home folder as ``~/data``.
     """
-    path = Path(path).expanduser().resolve()
-    root = REPO_ROOT.resolve()
-    home = Path.home().resolve()
+    # abspath, not resolve: a data folder reached through a symbolic link keeps
+    # the name the user gave it (../shared/datasets, not where the link points)
+    path = Path(os.path.abspath(Path(path).expanduser()))
+    root, home = REPO_ROOT, Path(os.path.abspath(Path.home()))
     if path.is_relative_to(root) or not path.is_relative_to(home):
         try:
             return Path(os.path.relpath(path, root)).as_posix()
