@@ -31,9 +31,13 @@ def test_directories_default_to_the_repository_and_follow_settings(monkeypatch, 
     assert data_dir() == tmp_path
 
 
-def test_check_at_least_passes_and_prints(capsys):
+def test_check_at_least_passes_and_prints_a_sentence_of_the_lesson(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_FAST", "0")
     assert check_at_least("accuracy", 0.95, floor=0.9) == 0.95
-    assert "check passed: accuracy = 0.9500 (floor 0.9000)" in capsys.readouterr().out
+    assert capsys.readouterr().out == "accuracy: 0.9500, at least the 0.9000 this lesson promises\n"
+    monkeypatch.setenv("COURSE_FAST", "1")
+    check_at_least("accuracy", 0.5, floor=0.3)
+    assert capsys.readouterr().out == "accuracy: 0.5000, at least the FAST-mode floor of 0.3000\n"
 
 
 @pytest.mark.parametrize("value", [0.5, float("nan")])
