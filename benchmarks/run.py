@@ -97,7 +97,7 @@ def verdict(value: float, target: float, higher_is_better: bool) -> str:
 def format_value(name: str, value: float) -> str:
     """Times (names ending in "(s)" or "(ms)") with three significant digits, scores with four decimals."""
     if name.endswith(("(s)", "(ms)")):
-        return f"{value:.3g}" if value < 100 else f"{value:.0f}"
+        return f"{value:#.3g}" if value < 100 else f"{value:.0f}"
     return f"{value:.4f}"
 
 
