@@ -33,7 +33,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from utils.setup import progress as utils_progress
+from utils.setup import progress as progress_bar
 
 SALIENCY_METHODS = ("vanilla", "guided", "rectified")
 _CONV_TYPES = (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D)
@@ -457,10 +457,6 @@ def _starts(length, patch, stride):
     return starts
 
 
-def _progress(iterable, total, desc, progress):
-    return utils_progress(iterable, desc=desc, total=total) if progress else iterable
-
-
 def occlusion_map(model, images, class_index, patch=8, stride=4, fill=0.5, batch_size=256, progress=False):
     """How much the class's output drops when a ``patch``x``patch`` square is covered (lesson 07).
 
@@ -482,7 +478,8 @@ def occlusion_map(model, images, class_index, patch=8, stride=4, fill=0.5, batch
         raise ValueError(f"stride must be a positive int, got {stride!r}.")
     positions = [(r, c) for r in _starts(height, patch, stride) for c in _starts(width, patch, stride)]
     result = np.zeros(x.shape[:3], np.float32)
-    for i in _progress(range(len(x)), len(x), "occlusion", progress):
+    image_indices = range(len(x))
+    for i in progress_bar(image_indices, desc="occlusion") if progress else image_indices:
         base = float(np.asarray(model(x[i : i + 1], training=False))[0, indices[i]])
         total, count = np.zeros((height, width), np.float32), np.zeros((height, width), np.float32)
         for first in range(0, len(positions), batch_size):
