@@ -15,7 +15,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NB     ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit execute lint format bench clean check-python
+# Keras backends the course runs on; KERAS_BACKEND picks one (tensorflow by default).
+BACKENDS := tensorflow jax torch
+ALL_STAMP := $(VENV)/.installed-all-backends
+
+.PHONY: lab test test-backends unit execute lint format bench bench-augmentation clean check-python
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(MAKE) --no-print-directory check-python PYTHON='$(PYTHON)'
@@ -33,13 +37,33 @@ check-python:
 	  exit 1;; \
 	esac
 
-## lab: set up, then open JupyterLab on the notebooks
-lab: $(STAMP)
+# KERAS_BACKEND=jax or torch: that backend's requirements file, installed by `make lab` / `make test`
+BACKEND_REQS := $(if $(filter jax torch,$(KERAS_BACKEND)),requirements-$(KERAS_BACKEND).txt)
+
+.PHONY: backend
+backend: $(STAMP)
+	@if [ -n "$(BACKEND_REQS)" ]; then $(BIN)/python -m pip install --quiet -r $(BACKEND_REQS); fi
+
+## lab: set up, then open JupyterLab on the notebooks (KERAS_BACKEND=jax make lab for JAX)
+lab: backend
 	$(BIN)/jupyter lab notebooks/
 
-## test: set up, then run unit tests and every notebook (nbval) in FAST mode
-test: $(STAMP)
+## all-backends: also install JAX and PyTorch (requirements-jax.txt, requirements-torch.txt)
+$(ALL_STAMP): $(STAMP) requirements-jax.txt requirements-torch.txt
+	$(BIN)/python -m pip install --quiet -r requirements-jax.txt -r requirements-torch.txt
+	touch $(ALL_STAMP)
+
+## test: set up, then run unit tests and every notebook (nbval) in FAST mode,
+## on the backend KERAS_BACKEND names (TensorFlow when unset)
+test: backend
 	COURSE_FAST=1 $(BIN)/python -m pytest
+
+## test-backends: the FAST suite once per backend, TensorFlow first (what CI runs)
+test-backends: $(ALL_STAMP)
+	@for b in $(BACKENDS); do \
+	  echo "== FAST suite on KERAS_BACKEND=$$b =="; \
+	  KERAS_BACKEND=$$b COURSE_FAST=1 COURSE_MODELS_DIR=models/$$b $(BIN)/python -m pytest || exit 1; \
+	done
 
 ## unit: only the unit tests (seconds)
 unit: $(STAMP)
@@ -69,9 +93,13 @@ format: $(STAMP)
 	$(BIN)/ruff format utils tests benchmarks tools notebooks
 	$(BIN)/python tools/normalize_notebooks.py
 
-## bench: measure every lesson model in default mode and print a Markdown table
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+## bench: every lesson in default mode on each backend, one Markdown table
+bench: $(ALL_STAMP)
+	$(BIN)/python benchmarks/run.py --backends $(BACKENDS)
+
+## bench-augmentation: seconds per epoch with and without augmentation, per backend
+bench-augmentation: $(ALL_STAMP)
+	$(BIN)/python benchmarks/augmentation.py --backends $(BACKENDS)
 
 clean:
 	rm -rf $(VENV) models .pytest_cache

@@ -58,7 +58,7 @@ def test_results_are_recorded_only_when_asked(monkeypatch, tmp_path):
     rows = [json.loads(line) for line in results.read_text().splitlines()]
     assert rows == [
         {"name": "epoch time (s)", "value": 2.5, "fast": True},
-        {"name": "accuracy", "value": 0.99, "fast": True},
+        {"name": "accuracy", "value": 0.99, "fast": True, "floor": 0.5},
     ]
 
 

@@ -18,9 +18,9 @@ from utils.conv import (
 
 @pytest.fixture(scope="module")
 def keras():
-    from utils.setup import import_tensorflow_quietly
+    from utils.setup import import_keras_quietly
 
-    _, keras = import_tensorflow_quietly()
+    keras = import_keras_quietly()
     return keras
 
 

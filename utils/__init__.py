@@ -5,14 +5,15 @@ the plumbing: setup and seeding, data loading, plotting, training and timing.
 Each helper's docstring names the lesson that introduces it; CONTRIBUTING.md
 has a map of the modules.
 
-Importing this package imports TensorFlow once, with its C++ start-up log
-silenced, so a notebook may ``import keras`` in any order after ``import utils``
-without log noise in its outputs.
+Importing this package imports Keras on the backend named by ``KERAS_BACKEND``
+(TensorFlow, JAX or PyTorch) and no other framework; with TensorFlow its C++
+start-up log is silenced, so a notebook may ``import keras`` in any order after
+``import utils`` without log noise in its outputs.
 """
 
-from utils.setup import import_tensorflow_quietly
+from utils.setup import import_keras_quietly
 
-import_tensorflow_quietly()
+import_keras_quietly()
 
 # ruff: noqa: E402
 

@@ -1,14 +1,16 @@
-"""Self-checks and recorded results of a notebook run (introduced in lesson 02).
+"""Self-checks and recorded results of a notebook run (introduced in lesson 01).
 
 A notebook ends its training sections with a call such as
-``check_at_least("CNN test accuracy", acc, floor=by_mode(full=0.99, fast=0.90))``.
-When CI executes the notebook (nbval), a model that no longer reaches its floor
-raises here, so the test run fails even though no cell crashed.
+``check_at_least("CNN test accuracy", acc, floor=by_mode(full=0.99, fast=0.90))``
+(lesson 01 is the first). When CI executes the notebook (nbval), a model that no
+longer reaches its floor raises here, so the test run fails even though no cell
+crashed. The floor is written once, in that call.
 
-Every checked value, and every number passed to :func:`record` (training
-times, for example), is also appended to the JSON-lines file named by
-``COURSE_RESULTS_FILE`` when that is set: the benchmark script
-(``benchmarks/run.py``) reads them from there to build the README's table.
+Every checked value with its floor, and every number passed to :func:`record`
+(training times, for example), is also appended to the JSON-lines file named
+by ``COURSE_RESULTS_FILE`` when that is set: the benchmark script
+(``benchmarks/run.py``) reads them from there to build the README's table, so
+the table's targets are the notebooks' own floors.
 """
 
 from __future__ import annotations
@@ -25,15 +27,19 @@ class LessonCheckError(AssertionError):
     """A lesson's result fell below the floor it promises."""
 
 
-def record(name, value):
-    """Note a measured number (a time, an accuracy) for the benchmark table.
+def record(name, value, floor=None):
+    """Note a measured number (a time, an accuracy) for the benchmark table (lesson 01).
 
-    Does nothing unless ``COURSE_RESULTS_FILE`` is set, so notebooks can call it freely.
+    ``floor`` is the least the lesson promises, if any (``check_at_least`` passes
+    it). Does nothing unless ``COURSE_RESULTS_FILE`` is set, so notebooks can call it freely.
     """
     path = os.environ.get(RESULTS_ENV)
     if path:
+        row = {"name": name, "value": float(value), "fast": fast_mode()}
+        if floor is not None:
+            row["floor"] = float(floor)
         with open(path, "a", encoding="utf-8") as out:
-            out.write(json.dumps({"name": name, "value": float(value), "fast": fast_mode()}) + "\n")
+            out.write(json.dumps(row) + "\n")
     return value
 
 
@@ -44,7 +50,7 @@ def check_at_least(name, value, floor):
     the 0.9900 this lesson promises"), and the error is what fails CI.
     """
     value = float(value)
-    record(name, value)
+    record(name, value, floor)
     if not value >= floor:  # also catches NaN
         raise LessonCheckError(
             f"{name} is {value:.4f}, below the floor of {floor:.4f}: the lesson no longer "

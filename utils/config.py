@@ -1,12 +1,19 @@
 """Course-wide settings read from environment variables (introduced in lesson 01).
 
-Two switches exist, both documented in the README:
+Four variables, all documented in the README:
 
 * ``COURSE_FAST=1`` turns on FAST mode: every notebook runs the same cells on
   small subsets with few epochs, so that CI can execute the whole course in a
   couple of minutes. The default (unset or ``0``) is the real lesson.
 * ``COURSE_DATA_DIR`` names the folder where local copies of the data sets
   live. It defaults to ``data/`` at the root of this repository.
+* ``COURSE_MODELS_DIR`` names the folder where trained lesson models are
+  cached (default ``models/``).
+* ``COURSE_OFFLINE=1`` forbids downloads: a missing data file or ImageNet
+  weight file is reported at once instead of fetched.
+
+Keras's own ``KERAS_BACKEND`` (``tensorflow``, ``jax`` or ``torch``) chooses
+the backend; :mod:`utils.setup` reads it.
 """
 
 from __future__ import annotations

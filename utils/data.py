@@ -165,7 +165,7 @@ def stratified_subset(x, y, n, seed=0):
 
 
 def train_val_split(x, y, n_val, seed=0):
-    """Hold out ``n_val`` training examples as a validation set, stratified and seeded (lesson 05).
+    """Hold out ``n_val`` training examples as a validation set, stratified and seeded (lesson 06).
 
     Returns ``(x_fit, y_fit), (x_val, y_val)``: the validation set keeps the
     class proportions of ``y`` and the rest is what the model trains on. The
@@ -355,9 +355,8 @@ def _download(spec):
     """Fall back to keras.datasets, turning any failure into one clear error."""
     if offline():
         raise DataNotFoundError(_not_found_message(spec, f"downloads are off ({OFFLINE_ENV}=1)"))
-    from utils.setup import import_tensorflow_quietly
+    import keras
 
-    _, keras = import_tensorflow_quietly()
     loader = getattr(keras.datasets, spec.name)
     try:
         return loader.load_data()

@@ -19,18 +19,22 @@ import keras
 import numpy as np
 from keras import layers
 
-from utils.config import by_mode, shown_path
+from utils.augmentation import ShiftAndFlip, check_augmentation_settings
+from utils.config import by_mode
 from utils.data import load_cifar10, load_mnist, to_float, train_val_split
+from utils.setup import seed_everything
 from utils.training import (
     EpochTimer,
     compile_with_warmup_cosine,
     model_path,
+    save_lesson_model,
     steps_for,
     train_or_load,
 )
 
 LESSON05_MODEL = "05_lenet5"
 LESSON06_MODEL = "06_cifar10"
+LESSON06_SEED = 6  # lesson 06's final run seeds itself: the same model whichever lesson trains it
 BN_CNN_WIDTHS = (24, 48, 96, 96)
 
 
@@ -142,27 +146,38 @@ def load_lesson05_model():
 # lesson 06: augmentation and a batch-normalised CNN for CIFAR-10
 
 
-def shift_and_flip(shift=0.1, flip="horizontal", fill_mode="nearest", seed=None, name="augmentation"):
-    """Random shifts and left-right flips as a block of preprocessing layers (lesson 06).
+def shift_and_flip(shift=0.1, flip="horizontal", seed=None, layers_only=False, name="augmentation"):
+    """Random shifts and left-right flips as a block that goes inside the model (lesson 06).
 
     The settings of the original Keras CIFAR-10 example: ``shift`` is the
     largest shift as a fraction of the image height and width (``0.1`` moves a
-    32-pixel photo by up to 3.2 pixels each way), the uncovered border repeats
-    the nearest pixel, and ``flip`` is ``"horizontal"``, ``"vertical"``,
-    ``"horizontal_and_vertical"`` or ``None``. The layers are named ``shift``
-    and ``flip``. The block keeps the shape of its input and only transforms
-    when called with ``training=True``, which ``fit`` does for you; a direct
-    call ``model(x)`` without ``training=False`` does augment.
+    32-pixel photo by up to 3 pixels each way, in whole pixels), the uncovered
+    border repeats the nearest pixel, and ``flip`` is ``"horizontal"``,
+    ``"vertical"``, ``"horizontal_and_vertical"`` or ``None``. The block keeps
+    the shape of its input and only transforms when called with
+    ``training=True``, which ``fit`` does for you; a direct call ``model(x)``
+    without ``training=False`` does augment.
+
+    With ``layers_only=True`` the block is Keras's own preprocessing layers,
+    ``RandomTranslation`` (named ``shift``) then ``RandomFlip`` (``flip``): what
+    lesson 06 teaches and what ``ImageDataGenerator`` code translates into. By
+    default it is one :class:`utils.augmentation.ShiftAndFlip` layer that draws
+    from the same distribution by indexing instead of resampling, so
+    augmentation costs little on every backend and device; every model the
+    course trains uses it.
     """
-    if not 0 <= shift < 1:
-        raise ValueError(f"shift is a fraction of the image size and must be in [0, 1), got {shift}")
+    check_augmentation_settings(shift, flip)
+    if not layers_only:
+        return keras.Sequential([ShiftAndFlip(shift, flip, seed=seed, name="shift_and_flip")], name=name)
     blocks = []
     if shift:
-        blocks.append(layers.RandomTranslation(shift, shift, fill_mode=fill_mode, seed=seed, name="shift"))
+        blocks.append(
+            layers.RandomTranslation(
+                shift, shift, fill_mode="nearest", interpolation="nearest", seed=seed, name="shift"
+            )
+        )
     if flip:
         blocks.append(layers.RandomFlip(flip, seed=None if seed is None else seed + 1, name="flip"))
-    if not blocks:
-        raise ValueError("an augmentation block with neither shifts nor flips would do nothing")
     return keras.Sequential(blocks, name=name)
 
 
@@ -280,17 +295,20 @@ def lesson06_data(sizes):
     return (x_fit, y_fit), (x_val, y_val), (x_test, y_test)
 
 
-def train_lesson06_model(sizes, x_fit, y_fit, x_val, y_val, verbose=2):
+def train_lesson06_model(sizes, x_fit, y_fit, x_val, y_val, verbose=2, save=True):
     """Lesson 06's final run: the augmented :func:`bn_cnn` on the training photos, saved to ``models/``.
 
+    The run seeds itself (:data:`LESSON06_SEED`), so the model is the same
+    whichever notebook trains it and whatever that notebook ran before.
     ``BackupAndRestore`` keeps a backup next to the saved model after every
     epoch, so a run stopped half-way resumes at the last finished epoch when
     called again. Lessons 07 and 08 call this too (through
-    :func:`load_lesson06_model`) when no saved model exists. Returns
-    ``(model, history, timer)``.
+    :func:`load_lesson06_model`, which saves the result itself: ``save=False``).
+    Returns ``(model, history, timer)``.
     """
     path = model_path(LESSON06_MODEL)
     backup = keras.callbacks.BackupAndRestore(str(path.with_suffix(".backup")))
+    seed_everything(LESSON06_SEED)
     model, history, timer = train_bn_cnn(
         to_float(x_fit),
         y_fit,
@@ -301,8 +319,8 @@ def train_lesson06_model(sizes, x_fit, y_fit, x_val, y_val, verbose=2):
         n_classes=10,
         verbose=verbose,
     )
-    model.save(path)
-    print(f"saved to {shown_path(path)}")
+    if save:
+        save_lesson_model(model, LESSON06_MODEL)
     return model, history, timer
 
 
@@ -317,7 +335,7 @@ def load_lesson06_model():
     def train():
         sizes = lesson06_sizes()
         (x_fit, y_fit), (x_val, y_val), _ = lesson06_data(sizes)
-        return train_lesson06_model(sizes, x_fit, y_fit, x_val, y_val)[0]
+        return train_lesson06_model(sizes, x_fit, y_fit, x_val, y_val, save=False)[0]
 
     return train_or_load(LESSON06_MODEL, train)
 
@@ -326,6 +344,7 @@ __all__ = [
     "BN_CNN_WIDTHS",
     "LESSON05_MODEL",
     "LESSON06_MODEL",
+    "LESSON06_SEED",
     "Sizes",
     "bn_cnn",
     "compile_lenet5",

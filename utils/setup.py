@@ -1,17 +1,23 @@
 """The one call at the top of every notebook (introduced in lesson 01).
 
-``setup_course()`` makes a notebook reproducible and quiet:
+``setup_course()`` makes a notebook reproducible and quiet, on whichever Keras
+backend is active (TensorFlow, JAX or PyTorch, chosen by ``KERAS_BACKEND``
+before Keras is first imported):
 
-* it seeds Python, NumPy and Keras/TensorFlow *before* any model exists
-  (seeding later does not make training repeatable);
-* it keeps TensorFlow's C++ start-up messages (oneDNN, cpu_feature_guard,
-  absl) out of the cell outputs, without switching oneDNN off;
-* it prints the versions and the device in use, and whether FAST mode is on.
+* it seeds Python, NumPy and Keras (and through Keras the backend) *before*
+  any model exists (seeding later does not make training repeatable);
+* with TensorFlow, it keeps TensorFlow's C++ start-up messages (oneDNN,
+  cpu_feature_guard, absl) out of the cell outputs, without switching oneDNN
+  off; JAX and PyTorch print nothing at start-up;
+* it prints the versions, the backend and the device that backend will use,
+  and whether FAST mode is on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import logging
 import os
 import platform
@@ -19,9 +25,16 @@ import sys
 import warnings
 from dataclasses import dataclass
 
-from utils.config import FAST_ENV, data_dir, fast_mode, shown_path
+from utils.config import FAST_ENV, fast_mode
 
 DEFAULT_SEED = 42
+BACKEND_ENV = "KERAS_BACKEND"
+# Keras backend name -> (importable module, name printed for students)
+BACKEND_FRAMEWORKS = {
+    "tensorflow": ("tensorflow", "TensorFlow"),
+    "jax": ("jax", "JAX"),
+    "torch": ("torch", "PyTorch"),
+}
 
 
 @dataclass(frozen=True)
@@ -30,13 +43,17 @@ class CourseInfo:
 
     seed: int
     fast: bool
+    backend: str
     device: str
     versions: dict
 
     def __str__(self) -> str:
         parts = [f"{name} {version}" for name, version in self.versions.items()]
         mode = "FAST (small subsets, few epochs)" if self.fast else "default (full lesson)"
-        return " | ".join(parts) + f"\ndevice: {self.device} | mode: {mode} | seed: {self.seed}"
+        return (
+            " | ".join(parts)
+            + f"\nbackend: {self.backend} | device: {self.device} | mode: {mode} | seed: {self.seed}"
+        )
 
 
 @contextlib.contextmanager
@@ -55,57 +72,121 @@ def _stderr_silenced():
         os.close(saved)
 
 
-def import_tensorflow_quietly():
-    """Import TensorFlow and Keras with their C++ log noise suppressed.
+def requested_backend() -> str:
+    """The backend Keras will use: ``KERAS_BACKEND``, else Keras's config file, else TensorFlow.
+
+    Read without importing Keras, so that TensorFlow can be imported quietly
+    first when it is the one.
+    """
+    name = os.environ.get(BACKEND_ENV, "").strip()
+    if name:
+        return name
+    config = os.path.join(os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras")), "keras.json")
+    with contextlib.suppress(OSError, ValueError):
+        import json
+
+        with open(config, encoding="utf-8") as file:
+            return json.load(file).get("backend", "tensorflow")
+    return "tensorflow"
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up log silenced (once per process).
 
     ``TF_CPP_MIN_LOG_LEVEL=2`` hides most messages but not "oneDNN custom
     operations are on", printed once at import, nor the CUDA error logged by
     the first device query on a machine without a GPU driver: we silence
     those two moments instead of turning oneDNN off (which costs ~20 % speed).
     """
+    if "tensorflow" in sys.modules:
+        return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "tensorflow" not in sys.modules:
-        with _stderr_silenced():
-            import tensorflow
+    with _stderr_silenced():
+        import tensorflow
 
-            # The first device query initialises CUDA, which logs an error on
-            # machines without a GPU driver; do it here, silenced, once.
-            tensorflow.config.list_physical_devices()
-    import keras
-    import tensorflow as tf
-
-    tf.get_logger().setLevel(logging.ERROR)
+        tensorflow.config.list_physical_devices()
+    tensorflow.get_logger().setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="tensorflow")
-    return tf, keras
 
 
-def describe_device(tf) -> str:
-    """A one-line description of where TensorFlow will run."""
+def import_keras_quietly():
+    """Import Keras on the requested backend; on TensorFlow, without TensorFlow's log noise.
+
+    Only the active backend's framework is imported: ``KERAS_BACKEND=jax
+    python -c "import utils"`` never loads TensorFlow.
+    """
+    if requested_backend() == "tensorflow":
+        _import_tensorflow_quietly()
+    import keras
+
+    return keras
+
+
+def seed_everything(seed):
+    """Seed Python, NumPy, Keras and the backend with ``keras.utils.set_random_seed`` (lesson 01).
+
+    Keras also seeds TensorFlow whenever it is installed, whatever the backend
+    (``tf.data`` pipelines shuffle with it), and importing TensorFlow prints
+    C++ log lines: import it quietly first, if it is there.
+    """
+    if importlib.util.find_spec("tensorflow") is not None:
+        _import_tensorflow_quietly()
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+def _device_tensorflow(tf):
     gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        return f"GPU ({len(gpus)} found: {', '.join(g.name for g in gpus)})"
-    return f"CPU ({os.cpu_count()} cores, no GPU found)"
+    return f"GPU ({len(gpus)} found: {', '.join(g.name for g in gpus)})" if gpus else None
+
+
+def _device_jax(jax):
+    gpus = [d for d in jax.devices() if d.platform != "cpu"]
+    return f"GPU ({len(gpus)} found: {gpus[0].device_kind})" if gpus else None
+
+
+def _device_torch(torch):
+    if torch.cuda.is_available():
+        return f"GPU ({torch.cuda.device_count()} found: {torch.cuda.get_device_name(0)})"
+    if torch.backends.mps.is_available():
+        return "GPU (Apple MPS)"
+    return None
+
+
+_DEVICE = {"tensorflow": _device_tensorflow, "jax": _device_jax, "torch": _device_torch}
+
+
+def describe_device(backend: str) -> str:
+    """A one-line description of where ``backend`` will run: a GPU it found, or the CPU."""
+    module = importlib.import_module(BACKEND_FRAMEWORKS[backend][0])
+    return _DEVICE[backend](module) or f"CPU ({os.cpu_count()} cores, no GPU found)"
 
 
 def setup_course(seed: int = DEFAULT_SEED, verbose: bool = True) -> CourseInfo:
-    """Seed everything, quieten TensorFlow and print versions and device.
+    """Seed everything, quieten the backend and print versions, backend and device.
 
     Call it once, in the first code cell, before any model is built.
     """
-    tf, keras = import_tensorflow_quietly()
+    keras = import_keras_quietly()
     import matplotlib
     import numpy as np
 
-    keras.utils.set_random_seed(seed)
+    from utils.gradients import active_backend
+
+    backend = active_backend()  # one clear error for a backend the course does not support
+    framework, framework_name = BACKEND_FRAMEWORKS[backend]
+    seed_everything(seed)
     info = CourseInfo(
         seed=seed,
         fast=fast_mode(),
-        device=describe_device(tf),
+        backend=framework_name,
+        device=describe_device(backend),
         versions={
             "Python": platform.python_version(),
-            "TensorFlow": tf.__version__,
             "Keras": keras.__version__,
+            framework_name: importlib.import_module(framework).__version__,
             "NumPy": np.__version__,
             "Matplotlib": matplotlib.__version__,
         },
@@ -114,7 +195,6 @@ def setup_course(seed: int = DEFAULT_SEED, verbose: bool = True) -> CourseInfo:
         print(info)
         if info.fast:
             print(f"{FAST_ENV}=1: sizes below are the FAST-mode ones; unset it for the real lesson.")
-        print(f"data directory: {shown_path(data_dir())}")
     return info
 
 

@@ -62,9 +62,20 @@ def train_or_load(name, build_and_train):
         raise TypeError(
             f"build_and_train for {name!r} returned {type(model).__name__}; it must return the trained keras.Model."
         )
-    model.save(path)
-    print(f"trained in {time.perf_counter() - start:.0f} s and saved to {shown_path(path)}")
+    print(f"trained in {time.perf_counter() - start:.0f} s")
+    save_lesson_model(model, name)
     return model
+
+
+def save_lesson_model(model, name):
+    """Save lesson ``name``'s trained model where :func:`train_or_load` finds it (lesson 05).
+
+    The one place the course saves a lesson model; prints where. Returns the path.
+    """
+    path = model_path(name)
+    model.save(path)
+    print(f"saved to {shown_path(path)}")
+    return path
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -163,6 +174,7 @@ __all__ = [
     "EpochTimer",
     "compile_with_warmup_cosine",
     "model_path",
+    "save_lesson_model",
     "steps_for",
     "train_or_load",
     "warmup_cosine",
