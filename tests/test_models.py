@@ -233,3 +233,19 @@ def test_lesson06_sizes_are_the_lesson_sizes(monkeypatch):
     assert lesson06_sizes() == models.Sizes(n_train=None, n_val=5000, n_test=None, epochs=5, batch_size=128)
     monkeypatch.setenv("COURSE_FAST", "1")
     assert lesson06_sizes() == models.Sizes(n_train=1000, n_val=200, n_test=500, epochs=1, batch_size=16)
+
+
+def test_lesson06_final_run_is_the_same_whatever_ran_before(fake_cifar, tmp_path, monkeypatch):
+    """Lesson 06's run seeds itself: lesson 07 retraining it after other cells gets lesson 06's model."""
+    monkeypatch.setenv("COURSE_MODELS_DIR", str(tmp_path))
+    sizes = models.Sizes(60, 10, 60, 1, 16)
+    (x_fit, y_fit), (x_val, y_val), _ = models.lesson06_data(sizes)
+    probe = np.random.default_rng(1).random((4, 32, 32, 3)).astype("float32")
+    predictions = []
+    for earlier_seed in (1, 2):  # a notebook that drew other random numbers first
+        keras.utils.set_random_seed(earlier_seed)
+        keras.random.uniform((7,))
+        model, _, _ = models.train_lesson06_model(sizes, x_fit, y_fit, x_val, y_val, verbose=0, save=False)
+        predictions.append(model.predict(probe, verbose=0))
+    np.testing.assert_allclose(predictions[0], predictions[1], atol=1e-5)
+    assert not list(tmp_path.glob("*.keras")), "save=False leaves the saving to train_or_load"
