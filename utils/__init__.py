@@ -17,7 +17,7 @@ import_keras_quietly()
 
 # ruff: noqa: E402
 
-import utils.augmentation  # registers ShiftAndFlip, so saved lesson models load anywhere
+import utils.augmentation  # noqa: F401  (registers ShiftAndFlip: saved lesson models load anywhere)
 from utils.checks import LessonCheckError, check_at_least, record
 from utils.config import by_mode, data_dir, fast_mode, models_dir
 from utils.data import (
