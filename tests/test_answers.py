@@ -56,7 +56,7 @@ def test_a_failing_solution_unfolds_what_it_printed(shell, capsys):
     shell.user_ns["hide_answer"] = hide_answer
     shell.run_cell("hide_answer()\nprint('half way')\n1 / 0\n")
     (shown,) = shell.display_pub.outputs
-    assert "<details class=\"course-answer\" open>" in shown["data"]["text/html"]
+    assert '<details class="course-answer" open>' in shown["data"]["text/html"]
     assert "half way" in shown["data"]["text/html"]
 
 

@@ -15,7 +15,9 @@ import pytest
 
 from utils.config import REPO_ROOT
 
-_spec = importlib.util.spec_from_file_location("course_notebooks", REPO_ROOT / "tools" / "course_notebooks.py")
+_spec = importlib.util.spec_from_file_location(
+    "course_notebooks", REPO_ROOT / "tools" / "course_notebooks.py"
+)
 course_notebooks = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(course_notebooks)
 
@@ -229,7 +231,9 @@ def _exercise_problems(cells):
         if not source(cell).startswith("# Solution"):
             problems.append(f"{where}: a code cell under '## Exercises' must start with '# Solution'")
         elif source(cell).split("\n")[1:2] != ["hide_answer()"]:
-            problems.append(f"{where}: its second line must be 'hide_answer()' so Run All shows the answer folded")
+            problems.append(
+                f"{where}: its second line must be 'hide_answer()' so Run All shows the answer folded"
+            )
         hidden = cell.get("metadata", {}).get("jupyter", {})
         if any(hidden.get(key) is not value for key, value in SOLUTION_METADATA.items()):
             problems.append(f"{where}: must be hidden (jupyter.source_hidden and outputs_hidden true)")
@@ -334,7 +338,12 @@ def good_cells():
     """A minimal notebook that follows every rule (lesson 04)."""
     return [
         md(
-            TITLE_LINE + "\n\n" + course_notebooks.badge_line("04_tiny.ipynb") + "\n\nWe build one small thing.\n\n" + GOALS_LINE + "\n- build it;\n- explain it.\n\n"
+            TITLE_LINE
+            + "\n\n"
+            + course_notebooks.badge_line("04_tiny.ipynb")
+            + "\n\nWe build one small thing.\n\n"
+            + GOALS_LINE
+            + "\n- build it;\n- explain it.\n\n"
             "The lesson text is `lessons/04_tiny.md`."
         ),
         md("## Setup\nSeeds and imports."),
