@@ -53,6 +53,7 @@ def wheel(tmp_path_factory):
     """The course package as a wheel, built from a copy of its sources (no build folder in the repository)."""
     src = tmp_path_factory.mktemp("src")
     shutil.copytree(REPO_ROOT / "utils", src / "utils", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO_ROOT / "data" / "images", src / "data" / "images")  # the photo of lessons 03, 07
     shutil.copy(REPO_ROOT / "pyproject.toml", src / "pyproject.toml")
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
@@ -114,3 +115,30 @@ def test_a_bare_copy_installs_the_course_package_and_runs_to_the_end(bare_python
     assert all(c["execution_count"] for c in cells), "not every cell ran"
     setup_output = "".join("".join(o.get("text", "")) for o in cells[0]["outputs"])
     assert "FAST" in setup_output, setup_output  # setup_course() reports the mode it runs in
+
+
+def test_the_installed_package_carries_the_sample_photo(bare_python, wheel, tmp_path):
+    """Lessons 03 and 07 load a photo that lives in data/images/: on Colab it comes with the package."""
+    python, purelib, root = bare_python
+    env = bare_env(root)
+    install = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--target",
+        str(tmp_path / "t"),
+        str(wheel),
+    ]
+    subprocess.run(install, env=env, check=True)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from utils.images import load_sample_photo;"
+        " print(load_sample_photo().shape)"
+    )
+    run = subprocess.run(
+        [str(python), "-c", code, str(tmp_path / "t")], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().endswith("(300, 256)")
