@@ -315,6 +315,18 @@ def start_lab(root: Path, state: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("JupyterLab did not answer")
 
 
+def wait_until_idle(page, seconds: float, timeout: float) -> None:
+    """Until the kernel has been idle for ``seconds`` on end: Run All flickers idle between cells."""
+    idle = page.locator(".jp-NotebookPanel [data-status='idle']")
+    start = quiet_since = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if idle.count() == 0:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= seconds:
+            return
+        page.wait_for_timeout(250)
+
+
 def run_all_in_jupyterlab(page, shots: Path, lesson: str = "04_vertical_line_detector") -> list[str]:
     """Run a copy of one lesson with Restart Kernel and Run All Cells; no answer may show until clicked."""
     workdir = Path(tempfile.mkdtemp(prefix="site-test-lab-"))
@@ -351,14 +363,16 @@ def run_all_in_jupyterlab(page, shots: Path, lesson: str = "04_vertical_line_det
         except Exception:  # playwright's TimeoutError: report it with a picture
             page.screenshot(path=str(shots / f"jupyterlab_{lesson}_timeout.png"), full_page=True)
             return [f"Run All of {lesson} did not finish in 300 s (screenshot saved)"]
-        folded = "(n) => document.querySelectorAll('details.course-answer').length >= n"
-        with contextlib.suppress(Exception):  # too few answers are reported below
-            page.wait_for_function(folded, arg=n_solutions, timeout=120_000)
+        wait_until_idle(page, seconds=5, timeout=300)
         page.wait_for_selector(".jp-NotebookPanel [data-status='idle']", timeout=120_000)
         page.wait_for_timeout(1000)
         answers = page.locator(".jp-OutputArea-output details.course-answer")
         if answers.count() != n_solutions:
-            problems.append(f"{answers.count()} folded answers after Run All, {n_solutions} solution cells")
+            last = page.locator(".jp-OutputArea-output").all_inner_texts()[-n_solutions:]
+            problems.append(
+                f"{answers.count()} folded answers after Run All, {n_solutions} solution cells; "
+                f"the last outputs show: {[t[:80] for t in last]}"
+            )
         for i in range(answers.count()):
             answer = answers.nth(i)
             if answer.get_attribute("open") is not None:
