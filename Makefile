@@ -103,3 +103,40 @@ bench-augmentation: $(ALL_STAMP)
 
 clean:
 	rm -rf $(VENV) models .pytest_cache
+
+# ---------------------------------------------------------------- website, student edition
+# Site tools are pinned in requirements-site.txt (Python) and package.json/package-lock.json
+# (markdownlint-cli2, MathJax), installed only by these targets, so `make lab` stays lean.
+SITE_STAMP := $(VENV)/.site-installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: site site-test student lint-md
+
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-site.txt -c requirements.txt
+	touch $(SITE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+## student: every notebook without solution cells and outputs, in build/student/ (git-ignored)
+student: $(STAMP)
+	$(BIN)/python tools/student_edition.py
+
+## site: build the website into build/site/ from the stored outputs (nothing is executed)
+site: $(SITE_STAMP) $(NODE_STAMP)
+	$(BIN)/python tools/build_site.py
+
+## site-test: serve build/site/ and check every page in headless Chromium (needs /usr/bin/chromium);
+## the broken-page fixture must fail first
+site-test: $(SITE_STAMP)
+	$(BIN)/python tools/site_test.py --site tests/fixtures/broken_site --expect-problems --shots build/site-shots/fixture
+	$(BIN)/python tools/site_test.py
+
+## lint-md: Markdown of README, CONTRIBUTING and the lesson texts (markdownlint + tools/check_markdown.py)
+lint-md: $(NODE_STAMP)
+	npx --no-install markdownlint-cli2 README.md CONTRIBUTING.md CHANGELOG.md "lessons/*.md"
+	$(BIN)/python tools/check_markdown.py README.md CONTRIBUTING.md CHANGELOG.md lessons/*.md
+
+lint: lint-md

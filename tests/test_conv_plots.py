@@ -91,3 +91,12 @@ def test_explorer_builds_sliders_when_asked(monkeypatch):
     assert shown == [panel]
     values = {w.description: w.value for w in panel.children if hasattr(w, "description") and w.description}
     assert values["stride"] == 2 and values["pool size"] == 3 and values["bias"] == 0.0
+
+
+def test_the_explorer_figure_is_shown_at_full_size_in_jupyterlab():
+    """A JupyterLab output in a 1400-pixel window is about 950 pixels wide: wider figures get shrunk."""
+    fig = conv_layer_figure(IMAGE, EDGE)
+    width, _ = fig.get_size_inches()
+    assert width * 100 <= 950, (
+        f"{width} inches at 100 dpi is shrunk in JupyterLab; titles become hard to read"
+    )

@@ -7,6 +7,7 @@ the notebook is fine. The first test applies it to every notebook in
 memory and check that each kind of breakage is reported.
 """
 
+import importlib.util
 import json
 import re
 
@@ -14,11 +15,17 @@ import pytest
 
 from utils.config import REPO_ROOT
 
+_spec = importlib.util.spec_from_file_location(
+    "course_notebooks", REPO_ROOT / "tools" / "course_notebooks.py"
+)
+course_notebooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(course_notebooks)
+
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LAST_LESSON = 8
 
 GOALS_LINE = "**By the end you will be able to**"
-SETUP_LINES = ["from utils import by_mode, setup_course", "info = setup_course()"]
+SETUP_SOURCE = course_notebooks.setup_source()  # installs the course package where it is missing (Colab)
 SOLUTION_METADATA = {"source_hidden": True, "outputs_hidden": True}
 
 TITLE = re.compile(r"^# Lesson (\d\d): (\S.*)$")
@@ -78,6 +85,11 @@ def _title_cell_problems(cells, lesson_text, number):
         problems.append(
             f"the lesson text's first line {text_h1!r} differs from the notebook's title {first!r}"
         )
+    badge = course_notebooks.BADGE.pattern
+    if len(lines) < 3 or not re.match(badge, lines[2]) or "/notebooks/" not in lines[2]:
+        problems.append(
+            "cell 0 needs the 'Open in Colab' badge on its third line: run python tools/course_notebooks.py"
+        )
     h1s = [line for c in cells if c["cell_type"] == "markdown" for line in lines_outside_fences(source(c))]
     if sum(line.startswith("# ") for line in h1s) != 1:
         problems.append("the notebook must have exactly one '# ' title line")
@@ -86,7 +98,11 @@ def _title_cell_problems(cells, lesson_text, number):
         problems.append(f"cell 0 must contain the line {GOALS_LINE!r} followed by a bullet list of goals")
         return problems
     at = lines.index(GOALS_LINE)
-    overview = [line for line in lines[1:at] if line.strip() and not line.startswith("#")]
+    overview = [
+        line
+        for line in lines[1:at]
+        if line.strip() and not line.startswith("#") and not course_notebooks.BADGE.match(line)
+    ]
     if not overview:
         problems.append("cell 0 needs a short overview paragraph between the title and the goals")
     after = [line for line in lines[at + 1 :] if line.strip()]
@@ -109,10 +125,10 @@ def _setup_problems(cells):
     if not code:
         return problems + ["the notebook has no code cells"]
     first_index, first = code[0]
-    if code_lines(first) != SETUP_LINES:
+    if source(first).strip() != SETUP_SOURCE:
         problems.append(
-            f"the first code cell (cell {first_index}) must be the setup cell: "
-            "'from utils import by_mode, setup_course' and 'info = setup_course()'"
+            f"the first code cell (cell {first_index}) must be the setup cell that installs the course "
+            "package when it is missing: run python tools/course_notebooks.py"
         )
     if len(code) < 2 or not any(IMPORT.match(line) for line in code_lines(code[1][1])):
         problems.append("the second code cell must hold the notebook's imports")
@@ -214,6 +230,10 @@ def _exercise_problems(cells):
         where = f"solution cell {index}"
         if not source(cell).startswith("# Solution"):
             problems.append(f"{where}: a code cell under '## Exercises' must start with '# Solution'")
+        elif source(cell).split("\n")[1:2] != ["hide_answer()"]:
+            problems.append(
+                f"{where}: its second line must be 'hide_answer()' so Run All shows the answer folded"
+            )
         hidden = cell.get("metadata", {}).get("jupyter", {})
         if any(hidden.get(key) is not value for key, value in SOLUTION_METADATA.items()):
             problems.append(f"{where}: must be hidden (jupyter.source_hidden and outputs_hidden true)")
@@ -318,11 +338,16 @@ def good_cells():
     """A minimal notebook that follows every rule (lesson 04)."""
     return [
         md(
-            TITLE_LINE + "\n\nWe build one small thing.\n\n" + GOALS_LINE + "\n- build it;\n- explain it.\n\n"
+            TITLE_LINE
+            + "\n\n"
+            + course_notebooks.badge_line("04_tiny.ipynb")
+            + "\n\nWe build one small thing.\n\n"
+            + GOALS_LINE
+            + "\n- build it;\n- explain it.\n\n"
             "The lesson text is `lessons/04_tiny.md`."
         ),
         md("## Setup\nSeeds and imports."),
-        code("from utils import by_mode, setup_course\n\ninfo = setup_course()"),
+        code(SETUP_SOURCE),
         code("import numpy as np\n\nfrom utils import show_images\n\nN = by_mode(full=100, fast=10)"),
         md("## 1. The first idea\nWhat the cell shows."),
         code("x = np.zeros(N)\nx.sum();"),
@@ -330,9 +355,9 @@ def good_cells():
         code("print(x.shape)"),
         md("## Summary\n- one thing;\n- another.\n\nNext: [lesson 05, The next one](05_next.ipynb) goes on."),
         md("## Exercises\n**1. Predict it (think first).** Why?"),
-        solution("# Solution\nprint('because')"),
+        solution("# Solution\nhide_answer()\nprint('because')"),
         md("**2. Do it.** Change N."),
-        solution("# Solution\nimport math\n\nprint(math.pi)"),
+        solution("# Solution\nhide_answer()\nimport math\n\nprint(math.pi)"),
     ]
 
 
@@ -517,3 +542,19 @@ def test_code_cells_without_markdown_between_are_reported():
     cells = good_cells()
     cells.insert(6, code("print(x)"))
     assert_reported(cells, "a markdown cell must come before each code cell")
+
+
+def test_a_missing_colab_badge_is_reported():
+    badge = course_notebooks.badge_line("04_tiny.ipynb")
+    assert_reported(replace_in(good_cells(), 0, badge + "\n\n", ""), "'Open in Colab' badge")
+
+
+def test_the_old_setup_cell_is_reported():
+    old = "from utils import by_mode, setup_course\n\ninfo = setup_course()"
+    cells = good_cells()
+    cells[2] = code(old)
+    assert_reported(cells, "installs the course package when it is missing")
+
+
+def test_a_solution_that_prints_its_answer_openly_is_reported():
+    assert_reported(replace_in(good_cells(), 10, "hide_answer()\n", ""), "'hide_answer()'")

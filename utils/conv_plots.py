@@ -150,7 +150,7 @@ def show_maps(
             image = ax.imshow(m, cmap=SIGNED_CMAP if is_signed else "gray", vmin=vmin, vmax=vmax)
         if mark is not None:
             ax.plot(mark[1], mark[0], marker="x", color="gold", markersize=12, markeredgewidth=3)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=11)
         ax.set_xlabel("column")
         ax.set_ylabel("row")
         ax.tick_params(labelsize=7)
@@ -221,7 +221,9 @@ def conv_layer_figure(image, kernel, stride=1, bias=0.0, pool_size=2):
     pre = conv2d(image, kernel, stride=stride, bias=bias)
     act = np.maximum(pre, 0)
     pooled = pool2d(act, pool_size, mode="max") if pool_size > 1 else act
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.9))
+    # 2x2 at 9 inches: shown at full size in a JupyterLab output (a 1x4 row 14 inches wide
+    # was shrunk until its titles were hard to read)
+    fig, axes = plt.subplots(2, 2, figsize=(9, 7.6))
     panels = [
         (image, "gray", None, f"input {image.shape[0]}x{image.shape[1]}"),
         (
@@ -243,10 +245,10 @@ def conv_layer_figure(image, kernel, stride=1, bias=0.0, pool_size=2):
             f"max pool {pool_size}x{pool_size}\n{pooled.shape[0]}x{pooled.shape[1]}",
         ),
     ]
-    for ax, (values, cmap, lims, title) in zip(axes, panels):
+    for ax, (values, cmap, lims, title) in zip(axes.flat, panels):
         vmin, vmax = lims if lims else (None, None)
         shown = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=11)
         ax.set_xlabel("column")
         ax.set_ylabel("row")
         ax.tick_params(labelsize=7)

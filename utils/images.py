@@ -23,18 +23,31 @@ SAMPLE_PHOTO = REPO_ROOT / "data" / "images" / "grace_hopper_256.jpg"
 _DIRECTIONS = ((-1, 0), (1, 0), (0, -1), (0, 1))  # up, down, left, right as (dy, dx)
 
 
+def _installed_photo():
+    """The repository's photo, or where it lies outside a repository (Colab), the copy installed with the package."""
+    if SAMPLE_PHOTO.is_file():
+        return SAMPLE_PHOTO
+    try:
+        from importlib.resources import files
+
+        return Path(str(files("cnn_course_images").joinpath(SAMPLE_PHOTO.name)))
+    except ModuleNotFoundError:
+        return SAMPLE_PHOTO
+
+
 def load_sample_photo(grayscale=True, path=None):
     """Grace Hopper's portrait (lesson 03) as float32 in [0, 1].
 
     ``grayscale=True`` gives an ``(H, W)`` array (luminance, ITU-R 601 weights,
     the same as Pillow's ``convert("L")`` but without rounding to integers);
     ``grayscale=False`` gives ``(H, W, 3)`` RGB. The file ships with the
-    repository in ``data/images/`` (see its README for source and licence);
-    nothing is ever downloaded.
+    repository in ``data/images/`` (see its README for source and licence) and is
+    installed with the package as ``cnn_course_images`` (for Colab); nothing is
+    ever downloaded.
     """
     from PIL import Image
 
-    path = Path(path) if path is not None else SAMPLE_PHOTO
+    path = Path(path) if path is not None else _installed_photo()
     if not path.is_file():
         raise FileNotFoundError(
             f"The lesson-03 sample photo is missing: {path} does not exist. It is part of the "
