@@ -25,7 +25,6 @@ from keras import layers
 from utils.config import shown_path
 from utils.data import sample_per_class
 from utils.models import train_bn_cnn
-from utils.surgery import to_numpy
 from utils.training import model_path, train_or_load
 from utils.validation import image_batch, integer_labels, layer_named
 
@@ -255,7 +254,7 @@ def extract_features(base, x, batch_size=256, flatten=True):
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size}")
     batches = [
-        to_numpy(base(x[start : start + batch_size], training=False))
+        keras.ops.convert_to_numpy(base(x[start : start + batch_size], training=False))
         for start in range(0, len(x), batch_size)
     ]
     features = np.concatenate(batches)
