@@ -430,6 +430,18 @@ def test_model_without_convolutions_is_refused(call):
         call(dense_only(), np.zeros((1, 8, 8, 1), np.float32))
 
 
+def test_grad_cam_refuses_a_layer_that_a_skip_connection_bypasses():
+    inputs = keras.Input((8, 8, 1))
+    conv = layers.Conv2D(1, 3, padding="same", name="inner")(inputs)
+    merged = layers.Add(name="add")([inputs, conv])  # the input also reaches "add" around "inner"
+    outputs = layers.Dense(2, activation="softmax")(layers.GlobalAveragePooling2D()(merged))
+    model = keras.Model(inputs, outputs, name="residual")
+    x = np.zeros((1, 8, 8, 1), np.float32)
+    with pytest.raises(ValueError, match=r"cannot cut model 'residual' at layer 'inner'.*skip connection"):
+        explain.grad_cam(model, x, 0, layer_name="inner")
+    assert explain.grad_cam(model, x, 0, layer_name="add").shape == (1, 8, 8)
+
+
 def test_guided_backprop_needs_relus():
     x = np.zeros((1, 28, 28, 1), np.float32)
     with pytest.raises(ValueError, match=r"no ReLU activations.*method='vanilla'"):
