@@ -68,9 +68,19 @@ def test_conv2d_rectangular_kernel_and_stride_match_keras(keras):
     "mode, pool, stride, padding",
     list(itertools.product(["max", "avg"], [2, 3], [None, 1, 2], ["valid", "same"])),
 )
-def test_pool2d_matches_keras_pooling(keras, mode, pool, stride, padding):
+def test_pool2d_matches_keras_pooling(keras, request, mode, pool, stride, padding):
     rng = np.random.default_rng(pool * 10 + (stride or 0))
     x = rng.normal(size=(7, 10, 2)).astype("float32")
+    uneven = any(
+        np.subtract(*padding_amounts(size, pool, stride or pool, padding)) != 0 for size in x.shape[:2]
+    )
+    if mode == "avg" and uneven and pool > 2 and keras.backend.backend() == "torch":
+        # When 'same' pads unevenly, Keras 3.15 on PyTorch fills the padding with copies of the
+        # border values and averages them too (keras/src/backend/torch/nn.py, _apply_same_padding);
+        # TensorFlow and JAX, like pool2d, average only the values inside the map. (A 2-wide window
+        # holds at most one copy next to its original, so the average is unchanged.) Strict: this
+        # test fails once Keras is fixed.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Keras on PyTorch averages the padding"))
     layer_class = keras.layers.MaxPooling2D if mode == "max" else keras.layers.AveragePooling2D
     layer = layer_class(pool_size=pool, strides=stride, padding=padding)
     expected = keras.ops.convert_to_numpy(layer(x[None]))[0]

@@ -69,7 +69,7 @@ def test_conv_layer_figure_shows_every_stage():
     assert "stride 2, bias -0.50" in t[1] and "11x9" in t[1]  # floor((24-4)/2)+1, floor((20-4)/2)+1
     assert "% of units active" in t[2]
     assert "3x3\n3x3" in t[3]
-    assert fig._suptitle.get_text().startswith("One convolution layer")
+    assert fig.get_suptitle().startswith("One convolution layer")
     with pytest.raises(ValueError, match="grayscale"):
         conv_layer_figure(np.ones((8, 8, 3)), EDGE)
 

@@ -272,3 +272,12 @@ def test_train_val_split_is_stratified_disjoint_and_complete():
 def test_train_val_split_refuses_sizes_that_leave_a_side_empty(n_val):
     with pytest.raises(ValueError, match="both sides"):
         train_val_split(np.zeros(1000), np.arange(1000) % 10, n_val)
+
+
+def test_sample_per_class_draws_the_asked_counts_of_each_class_without_repeats():
+    y = np.array([0, 1, 2, 0, 1, 2, 0, 1, 0])
+    index = course_data.sample_per_class(y, {0: 3, 1: 1, 2: 2}, np.random.default_rng(0))
+    assert np.bincount(y[index]).tolist() == [3, 1, 2]
+    assert len(set(index.tolist())) == len(index)  # no example twice
+    same = course_data.sample_per_class(y, [3, 1, 2], np.random.default_rng(0))  # counts in class order
+    assert same.tolist() == index.tolist()

@@ -15,16 +15,21 @@ def test_confusion_matrix_counts_true_rows_and_predicted_columns():
     assert m.sum() == 6
 
 
-def test_confusion_matrix_accepts_one_hot_and_probabilities():
+def test_confusion_matrix_refuses_one_hot_and_probability_rows_and_says_how_to_convert():
     y_true = np.eye(3)[[0, 1, 2]]
     probs = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.6, 0.1, 0.3]])
-    assert confusion_matrix(y_true, probs, 3).tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
+    with pytest.raises(ValueError, match=r"y_true must be integer class labels.*y_true\.argmax\(axis=1\)"):
+        confusion_matrix(y_true, [0, 1, 2], 3)
+    with pytest.raises(ValueError, match=r"y_pred must be integer class labels.*y_pred\.argmax\(axis=1\)"):
+        confusion_matrix([0, 1, 2], probs, 3)
+    converted = confusion_matrix(y_true.argmax(axis=1), probs.argmax(axis=1), 3)
+    assert converted.tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
 
 
 def test_confusion_matrix_rejects_bad_input():
-    with pytest.raises(ValueError, match="true labels but"):
+    with pytest.raises(ValueError, match="y_pred has 1 label but there are 2 true labels"):
         confusion_matrix([0, 1], [0], 2)
-    with pytest.raises(ValueError, match="must lie in 0..1"):
+    with pytest.raises(ValueError, match="label 2 in y_true is out of range: there are 2 classes"):
         confusion_matrix([0, 2], [0, 1], 2)
 
 
@@ -68,7 +73,8 @@ def test_confident_mistakes_sorted_by_confidence_of_wrong_class():
     y = np.array([0, 0, 0, 1, 1])
     assert confident_mistakes(probs, y, n=10).tolist() == [2, 1, 3]
     assert confident_mistakes(probs, y, n=2).tolist() == [2, 1]
-    assert confident_mistakes(probs, np.eye(2)[y], n=1).tolist() == [2]  # one-hot labels
+    with pytest.raises(ValueError, match=r"y_true\.argmax\(axis=1\)"):  # one-hot rows: convert first
+        confident_mistakes(probs, np.eye(2)[y], n=1)
 
 
 def test_confident_mistakes_with_no_mistakes_is_empty():

@@ -35,7 +35,10 @@ def region_model(functional=True):
     pixels); 4x4 max pooling; class scores are 8 x the channels' global means
     (+2 for class 0, so that a 4x4-cell bright square leaves the classes even).
     """
-    conv = layers.Conv2D(2, 1, activation="relu", name="detect")
+    # Re-drawn kernels come from this initializer (see randomise_layers): both weights negative,
+    # so a randomised "detect" has lost its bright-pixel detector on every backend.
+    negative = keras.initializers.RandomUniform(-2.0, -1.0)
+    conv = layers.Conv2D(2, 1, activation="relu", kernel_initializer=negative, name="detect")
     pool = layers.MaxPooling2D(4, name="pool")
     gap = layers.GlobalAveragePooling2D(name="gap")
     dense = layers.Dense(2, activation="softmax", name="predictions")
@@ -132,9 +135,9 @@ def test_feature_maps_shapes_through_the_augmentation_block(functional, cnn, ima
 
 
 def test_score_model_keeps_the_forward_pass_and_drops_the_softmax(cnn, images):
-    probabilities = np.asarray(cnn(images, training=False))
+    probabilities = keras.ops.convert_to_numpy(cnn(images, training=False))
     for rule in explain.SALIENCY_METHODS:
-        scores = np.asarray(explain.score_model(cnn, rule)(images, training=False))
+        scores = keras.ops.convert_to_numpy(explain.score_model(cnn, rule)(images, training=False))
         np.testing.assert_allclose(keras.ops.softmax(scores), probabilities, atol=1e-5)
         assert not np.allclose(scores.sum(axis=1), 1.0)  # logits, not probabilities
     assert [layer.name for layer in explain.score_model(cnn, "guided").layers] == [
@@ -255,8 +258,8 @@ def test_activation_maximisation_raises_class_scores(cnn):
     assert np.all(result.history[-1] > result.history[0] + 0.1)
     scorer = explain.score_model(cnn)
     grey = np.full((2, 32, 32, 3), 0.5, np.float32)
-    found = np.asarray(scorer(result.images, training=False))[[0, 1], [1, 7]]
-    assert np.all(found > np.asarray(scorer(grey, training=False))[[0, 1], [1, 7]])
+    found = keras.ops.convert_to_numpy(scorer(result.images, training=False))[[0, 1], [1, 7]]
+    assert np.all(found > keras.ops.convert_to_numpy(scorer(grey, training=False))[[0, 1], [1, 7]])
 
 
 def test_activation_maximisation_raises_a_filter(cnn):
@@ -316,7 +319,7 @@ BAD_INPUT = {
     "unknown layer": (
         lambda m, x: explain.grad_cam(m, x, 0, layer_name="conv9"),
         ValueError,
-        r"no layer named 'conv9'.*conv1, conv2, conv3, conv4",
+        r"no layer named 'conv9'; its layers are: augmentation, conv1, conv1_bn",
     ),
     "layer without maps": (
         lambda m, x: explain.grad_cam(m, x, 0, layer_name="flatten"),
@@ -341,7 +344,7 @@ BAD_INPUT = {
     "wrong image size": (
         lambda m, x: explain.grad_cam(m, x[:, :28, :28], 0),
         ValueError,
-        r"\(28, 28, 3\).*\(32, 32, 3\)",
+        r"batch of shape \(n, 32, 32, 3\).*got shape \(3, 28, 28, 3\)",
     ),
     "uint8 images": (
         lambda m, x: explain.saliency(m, (x * 255).astype(np.uint8), 0),
@@ -351,22 +354,22 @@ BAD_INPUT = {
     "class index too big": (
         lambda m, x: explain.grad_cam(m, x, 10),
         ValueError,
-        r"class index 10 is out of range.*0 to 9",
+        r"label 10 in class_index is out of range.*10 classes.*0 to 9",
     ),
     "negative class index": (
         lambda m, x: explain.occlusion_map(m, x, -1),
         ValueError,
-        r"class index -1 is out of range",
+        r"label -1 in class_index is out of range",
     ),
     "class indices miscounted": (
         lambda m, x: explain.saliency(m, x, [0, 1]),
         ValueError,
-        r"2 class indices for 3 images",
+        r"class_index has 2 labels but there are 3 images",
     ),
     "float class index": (
         lambda m, x: explain.saliency(m, x, 1.5),
         ValueError,
-        r"class_index must be an int",
+        r"class_index must be integer class labels of shape \(n,\)",
     ),
     "unknown saliency method": (
         lambda m, x: explain.saliency(m, x, 0, method="smooth"),
@@ -425,6 +428,18 @@ def test_bad_input_gets_a_clear_error(case, cnn, images):
 def test_model_without_convolutions_is_refused(call):
     with pytest.raises(ValueError, match=r"has no convolutional layers.*flatten.*needs at least one Conv2D"):
         call(dense_only(), np.zeros((1, 8, 8, 1), np.float32))
+
+
+def test_grad_cam_refuses_a_layer_that_a_skip_connection_bypasses():
+    inputs = keras.Input((8, 8, 1))
+    conv = layers.Conv2D(1, 3, padding="same", name="inner")(inputs)
+    merged = layers.Add(name="add")([inputs, conv])  # the input also reaches "add" around "inner"
+    outputs = layers.Dense(2, activation="softmax")(layers.GlobalAveragePooling2D()(merged))
+    model = keras.Model(inputs, outputs, name="residual")
+    x = np.zeros((1, 8, 8, 1), np.float32)
+    with pytest.raises(ValueError, match=r"cannot cut model 'residual' at layer 'inner'.*skip connection"):
+        explain.grad_cam(model, x, 0, layer_name="inner")
+    assert explain.grad_cam(model, x, 0, layer_name="add").shape == (1, 8, 8)
 
 
 def test_guided_backprop_needs_relus():

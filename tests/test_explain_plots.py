@@ -64,7 +64,7 @@ def test_plot_filters_rgb_scaled_per_filter():
     assert len(fig.axes) == 12 and len(drawn) == 10
     first = drawn[0].images[0].get_array()
     assert first.shape == (3, 3, 3) and first.min() == 0 and first.max() == pytest.approx(1)
-    assert fig._suptitle.get_text() == "First-layer filters"
+    assert fig.get_suptitle() == "First-layer filters"
 
 
 def test_plot_filters_grey_shared_signed_scale_and_bad_shape():

@@ -14,7 +14,7 @@ def test_show_images_draws_a_titled_grid():
     assert len(axes) == 15  # 3 rows of 5, three left empty
     assert [ax.get_title() for ax in axes[:12]] == [str(i) for i in range(12)]
     assert sum(bool(ax.images) for ax in axes) == 12
-    assert fig._suptitle.get_text() == "digits"
+    assert fig.get_suptitle() == "digits"
 
 
 def test_show_images_accepts_colour_and_single_channel_images():

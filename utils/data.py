@@ -135,18 +135,32 @@ def to_float(images):
     return images.astype("float32") / 255.0
 
 
+def sample_per_class(y, take, rng):
+    """Indices of ``take[c]`` examples of each class ``c`` of ``y``, drawn without replacement (lessons 01, 08).
+
+    ``take`` maps class labels to counts (a dict, or an array aligned with
+    ``np.unique(y)``); the one per-class draw behind :func:`stratified_subset`,
+    :func:`train_val_split` and ``utils.transfer.few_labels``. Indices come
+    class by class; shuffle them if the order matters.
+    """
+    y = np.asarray(y)
+    classes = np.unique(y)
+    counts = [take[c] for c in classes.tolist()] if isinstance(take, dict) else list(take)
+    return np.concatenate(
+        [rng.choice(np.flatnonzero(y == c), size=int(k), replace=False) for c, k in zip(classes, counts)]
+    )
+
+
 def _stratified_indices(y, n, rng):
     """Indices of ``n`` examples drawn so that every class keeps its share of ``y``.
 
     Classes get ``n * share`` examples each, the largest remainders rounded up.
     """
-    classes, counts = np.unique(y, return_counts=True)
+    _, counts = np.unique(y, return_counts=True)
     exact = counts * n / len(y)
     take = np.floor(exact).astype(int)
     take[np.argsort(exact - take)[::-1][: n - take.sum()]] += 1
-    return np.concatenate(
-        [rng.choice(np.flatnonzero(y == c), size=k, replace=False) for c, k in zip(classes, take)]
-    )
+    return sample_per_class(y, take, rng)
 
 
 def stratified_subset(x, y, n, seed=0):
@@ -373,6 +387,7 @@ __all__ = [
     "load_cifar10",
     "load_dataset",
     "load_mnist",
+    "sample_per_class",
     "stratified_subset",
     "to_float",
     "train_val_split",

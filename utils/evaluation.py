@@ -18,24 +18,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from utils.plots import plot_matrix
-
-
-def _labels(y):
-    """Flat integer labels from integer labels or one-hot rows."""
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    return y.reshape(-1).astype(int)
+from utils.validation import integer_labels
 
 
 def confusion_matrix(y_true, y_pred, n_classes):
-    """Counts ``m[i, j]`` of examples of true class ``i`` predicted as ``j`` (lesson 05)."""
-    y_true, y_pred = _labels(y_true), _labels(y_pred)
-    if len(y_true) != len(y_pred):
-        raise ValueError(f"got {len(y_true)} true labels but {len(y_pred)} predictions")
-    for name, y in (("true labels", y_true), ("predictions", y_pred)):
-        if len(y) and (y.min() < 0 or y.max() >= n_classes):
-            raise ValueError(f"{name} must lie in 0..{n_classes - 1}, found {y.min()}..{y.max()}")
+    """Counts ``m[i, j]`` of examples of true class ``i`` predicted as ``j`` (lesson 05).
+
+    Both are integer labels of shape ``(n,)``; for a model's probabilities
+    pass ``probabilities.argmax(axis=1)``.
+    """
+    y_true = integer_labels(y_true, "y_true", n_classes=n_classes)
+    y_pred = integer_labels(y_pred, "y_pred", n=len(y_true), n_classes=n_classes, what="true labels")
     matrix = np.zeros((n_classes, n_classes), dtype=int)
     np.add.at(matrix, (y_true, y_pred), 1)
     return matrix
@@ -46,8 +39,8 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix",
 
     Rows are the true classes, columns the predicted ones, so the diagonal holds
     the correct answers and everything off it is a mistake. ``y_true`` and
-    ``y_pred`` are integer labels (or one-hot rows / probability rows, reduced
-    with ``argmax``). With ``normalize=True`` each row is divided by its total,
+    ``y_pred`` are integer labels of shape ``(n,)`` (for one-hot or
+    probability rows, pass ``rows.argmax(axis=1)``). With ``normalize=True`` each row is divided by its total,
     so a cell reads "share of class i predicted as j" (shown in per cent).
     Every non-zero cell is annotated (with :func:`utils.plots.plot_matrix`); the colour scale stops at the largest
     off-diagonal value so that the mistakes, not the diagonal, set the contrast.
@@ -98,13 +91,13 @@ def confident_mistakes(probabilities, y_true, n=16):
     """Indices of the ``n`` wrong predictions the model was most sure of (lesson 02; again in lesson 05).
 
     ``probabilities`` is the ``(examples, classes)`` output of a softmax model
-    (``model.predict(x)``); ``y_true`` the integer (or one-hot) labels. An
+    (``model.predict(x)``); ``y_true`` the integer labels ``(n,)``. An
     example is a mistake when the arg-max class differs from the label; the
     mistakes are sorted by the probability given to the wrong class, highest
     first. Fewer than ``n`` indices come back when there are fewer mistakes.
     """
     probabilities = np.asarray(probabilities)
-    y_true = _labels(y_true)
+    y_true = integer_labels(y_true, "y_true")
     if probabilities.ndim != 2 or len(probabilities) != len(y_true):
         raise ValueError(
             f"probabilities must have shape (examples, classes) with one row per label; "
@@ -123,7 +116,7 @@ def mistake_titles(probabilities, y_true, indices, class_names):
     Meant for ``show_images(x[indices], titles=mistake_titles(...))``.
     """
     probabilities = np.asarray(probabilities)
-    y_true = _labels(y_true)
+    y_true = integer_labels(y_true, "y_true", n=len(probabilities), what="rows of probabilities")
     titles = []
     for i in np.asarray(indices, dtype=int):
         pred = int(probabilities[i].argmax())

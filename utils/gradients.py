@@ -91,13 +91,27 @@ def gradient(fn, x):
         raise TypeError(
             f"gradient needs a float tensor to differentiate with respect to; got dtype {x.dtype}"
         )
-    value, grad = _GRADIENT[active_backend()](fn, x.astype(np.float32, copy=False))
-    if tuple(keras.ops.shape(value)) != ():
-        raise ValueError(
-            f"fn must return a scalar (one number) to differentiate, got shape {tuple(keras.ops.shape(value))}; "
-            "sum or average it first, e.g. keras.ops.sum(scores)."
-        )
+    value, grad = _GRADIENT[active_backend()](_scalar(fn), x.astype(np.float32, copy=False))
     return float(keras.ops.convert_to_numpy(value)), keras.ops.convert_to_numpy(grad)
+
+
+def _scalar(fn):
+    """``fn``, checked to return one number before any backend tries to differentiate it.
+
+    JAX and PyTorch would otherwise stop with their own, less helpful errors.
+    """
+
+    def checked(x):
+        value = fn(x)
+        shape = tuple(keras.ops.shape(value))
+        if shape != ():
+            raise ValueError(
+                f"fn must return a scalar (one number) to differentiate, got shape {shape}; "
+                "sum or average it first, e.g. keras.ops.sum(scores)."
+            )
+        return value
+
+    return checked
 
 
 # ----------------------------------------------------------------------------

@@ -110,7 +110,7 @@ def _class_index_decoder(path):
     classes = [tuple(index[str(i)]) for i in range(len(index))]
 
     def decode_predictions(probabilities, top=5):
-        probabilities = np.asarray(probabilities)
+        probabilities = keras.ops.convert_to_numpy(probabilities)  # NumPy, or any backend's tensor
         if probabilities.ndim != 2 or probabilities.shape[1] != len(classes):
             raise ValueError(
                 f"decode_predictions expects shape (n, {len(classes)}), got {probabilities.shape}"

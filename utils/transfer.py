@@ -23,8 +23,10 @@ import numpy as np
 from keras import layers
 
 from utils.config import shown_path
+from utils.data import sample_per_class
 from utils.models import train_bn_cnn
 from utils.training import model_path, train_or_load
+from utils.validation import image_batch, integer_labels, layer_named
 
 SOURCE_MODEL = "08_source_base"
 SOURCE_CLASSES = ("airplane", "automobile", "bird", "cat", "deer")
@@ -111,12 +113,7 @@ def multiply_adds(model):
 
 
 def _as_labels(x, y):
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be integer class labels of shape (n,), got shape {y.shape}")
-    if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} examples but y has {len(y)} labels")
-    return y
+    return integer_labels(y, "y", n=len(x), what="images in x")
 
 
 def split_classes(x, y, classes, names=None):
@@ -174,8 +171,7 @@ def few_labels(x, y, per_class, seed=0):
             f"per_class={per_class} but some classes have fewer examples: {short} (class: count)"
         )
     rng = np.random.default_rng(seed)
-    chosen = [rng.choice(np.flatnonzero(y == c), size=int(per_class), replace=False) for c in classes]
-    index = rng.permutation(np.concatenate(chosen))
+    index = rng.permutation(sample_per_class(y, [per_class] * len(classes), rng))
     return x[index], y[index]
 
 
@@ -210,8 +206,8 @@ def load_source_model(x, y, *, epochs, batch_size, validation_data=None, callbac
             f"the model in {shown_path(model_path(name))} has {model.output_shape[-1]} classes, "
             f"not {n_classes}; training a new one."
         )
-        model = build_and_train()
-        model.save(model_path(name))
+        model_path(name).unlink()
+        model = train_or_load(name, build_and_train)  # trains and saves, as on a first run
     return model
 
 
@@ -229,9 +225,8 @@ def convolutional_base(model, up_to="pool3", leave_out=("augmentation",), copy=F
     fine-tuning it leaves ``model`` (and any other base cut from it) as it was.
     """
 
+    layer_named(model, up_to)
     names = [layer.name for layer in model.layers]
-    if up_to not in names:
-        raise ValueError(f"{model.name} has no layer named {up_to!r}; its layers are: {', '.join(names)}")
     if isinstance(model, keras.Sequential):
         inputs = keras.Input(shape=model.inputs[0].shape[1:], name="images")
         features = inputs
@@ -255,20 +250,13 @@ def extract_features(base, x, batch_size=256, flatten=True):
     batch normalisation using its stored averages, which is what a frozen base
     must do. With ``flatten`` each image's feature maps become one row.
     """
-    x = np.asarray(x)
-    expected = tuple(base.inputs[0].shape[1:])
-    if x.ndim != len(expected) + 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
-        raise ValueError(
-            f"{base.name} takes inputs of shape (n, {', '.join(map(str, expected))}), got {x.shape}"
-        )
+    x = image_batch(x, base.inputs[0].shape[1:], f"model {base.name!r}", name="x")
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size}")
     batches = [
-        np.asarray(base(x[start : start + batch_size], training=False))
+        keras.ops.convert_to_numpy(base(x[start : start + batch_size], training=False))
         for start in range(0, len(x), batch_size)
     ]
-    if not batches:
-        raise ValueError("x is empty: there are no images to extract features from")
     features = np.concatenate(batches)
     return features.reshape(len(features), -1) if flatten else features
 
@@ -284,9 +272,8 @@ def unfreeze_top(base, first="conv4", keep_batchnorm_frozen=True):
     afterwards: ``trainable`` changes only take effect at ``compile``.
     """
 
+    layer_named(base, first)
     names = [layer.name for layer in base.layers]
-    if first not in names:
-        raise ValueError(f"{base.name} has no layer named {first!r}; its layers are: {', '.join(names)}")
     base.trainable = True
     # Every layer's flag is set explicitly below: in Keras 3, setting a model's
     # ``trainable`` to the value it already has does not reach its layers.
