@@ -31,6 +31,7 @@ from utils.training import (
     steps_for,
     train_or_load,
 )
+from utils.validation import integer_labels
 
 LESSON05_MODEL = "05_lenet5"
 LESSON06_MODEL = "06_cifar10"
@@ -221,16 +222,6 @@ def bn_cnn(augmentation=None, widths=BN_CNN_WIDTHS, input_shape=(32, 32, 3), n_c
     return keras.Sequential(front + body + head, name=name)
 
 
-def _integer_labels(y, name):
-    y = np.asarray(y)
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(
-            f"{name} must be integer class labels of shape (n,), got dtype {y.dtype} and shape {y.shape}; "
-            "for one-hot rows use y.argmax(axis=1)"
-        )
-    return y
-
-
 def train_bn_cnn(
     x,
     y,
@@ -251,9 +242,10 @@ def train_bn_cnn(
     schedule over exactly this run. Every epoch is timed. Returns
     ``(model, history, timer)``; ``timer.seconds_per_epoch`` is the median.
     """
-    y = _integer_labels(y, "y")
+    y = integer_labels(y, "y", n=len(x), what="images")
     if validation_data is not None:
-        validation_data = (validation_data[0], _integer_labels(validation_data[1], "validation labels"))
+        x_val, y_val = validation_data
+        validation_data = (x_val, integer_labels(y_val, "validation labels", n=len(x_val), what="images"))
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
     model = bn_cnn(shift_and_flip() if augment else None, input_shape=x.shape[1:], n_classes=n_classes)
     compile_with_warmup_cosine(model, steps_for(len(x), epochs, batch_size), peak=peak)
