@@ -315,6 +315,13 @@ def start_lab(root: Path, state: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("JupyterLab did not answer")
 
 
+def prompts(page) -> str:
+    """The notebook's input prompts, e.g. '[1]:|[2]:|[*]:', and the kernel status: what a failure looked like."""
+    shown = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    status = page.locator(".jp-NotebookPanel [data-status]").first.get_attribute("data-status")
+    return "|".join(p.strip() for p in shown) + f" (kernel {status})"
+
+
 def wait_until_idle(page, seconds: float, timeout: float) -> None:
     """Until the kernel has been idle for ``seconds`` on end: Run All flickers idle between cells."""
     idle = page.locator(".jp-NotebookPanel [data-status='idle']")
@@ -371,8 +378,9 @@ def run_all_in_jupyterlab(page, shots: Path, lesson: str = "04_vertical_line_det
             last = page.locator(".jp-OutputArea-output").all_inner_texts()[-n_solutions:]
             problems.append(
                 f"{answers.count()} folded answers after Run All, {n_solutions} solution cells; "
-                f"the last outputs show: {[t[:80] for t in last]}"
+                f"the last outputs show: {[t[:80] for t in last]}; prompts: {prompts(page)}"
             )
+            page.screenshot(path=str(shots / f"jupyterlab_{lesson}_missing_answers.png"))
         for i in range(answers.count()):
             answer = answers.nth(i)
             if answer.get_attribute("open") is not None:
