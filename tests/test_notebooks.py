@@ -161,15 +161,12 @@ def test_contributing_maps_every_helper_module():
     )
 
 
-# Code lines that fit a 1400-pixel JupyterLab window. Lessons 03 and 04 are held to it; the
-# others still have a few longer lines (see the report of issue 18) and join this list once fixed.
-FITTING_LESSONS = ("03_convolution_by_hand", "04_vertical_line_detector")
+# Code lines that fit a 1400-pixel JupyterLab window, in every lesson.
 MAX_CODE_LINE = 115
 
 
-@pytest.mark.parametrize("stem", FITTING_LESSONS)
-def test_code_lines_fit_a_jupyterlab_window(stem):
-    notebook = REPO_ROOT / "notebooks" / f"{stem}.ipynb"
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_code_lines_fit_a_jupyterlab_window(notebook):
     for i, cell in enumerate(code_cells(notebook)):
         for line in source(cell).splitlines():
             assert len(line) <= MAX_CODE_LINE, (
