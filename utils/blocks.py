@@ -252,20 +252,25 @@ def resnet(
 def separable_net(
     augmentation=None, widths=(32, 64, 128), blocks=2, input_shape=(32, 32, 3), n_classes=10, name="separable"
 ):
-    """:func:`vgg_net` with every convolution after the first made depthwise-separable (lesson 09).
+    """A small MobileNet-style network of depthwise-separable blocks (lesson 09).
 
     A standard conv-BN-ReLU stem (a depthwise convolution of 3 colour channels
-    would learn little), then per width ``blocks`` :func:`separable_block`
-    and a 2x2 max pooling, and a GAP head.
+    would learn little) and a 2x2 max pooling, as in :func:`resnet`; then per
+    width ``blocks`` :func:`separable_block`, with a 2x2 max pooling between
+    the stages; a GAP head. Depthwise convolutions do little arithmetic per value they read, so
+    on a CPU they are slower than their multiply-adds suggest: the stem's
+    pooling keeps them off the full-resolution maps.
     """
     widths = _check_widths(widths, "separable_net")
     inputs, x = _front(augmentation, input_shape)
     for layer in conv_bn_relu(widths[0], "stem"):
         x = layer(x)
+    x = layers.MaxPooling2D(2, name="stem_pool")(x)
     for i, width in enumerate(widths):
+        if i > 0:
+            x = layers.MaxPooling2D(2, name=f"block{i}_pool")(x)
         for j in range(blocks):
             x = separable_block(x, width, name=f"block{i + 1}_sep{j + 1}")
-        x = layers.MaxPooling2D(2, name=f"block{i + 1}_pool")(x)
     return keras.Model(inputs, _head(x, n_classes), name=name)
 
 
