@@ -22,7 +22,7 @@ course_notebooks = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(course_notebooks)
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-LAST_LESSON = 8
+LAST_LESSON = 9
 
 GOALS_LINE = "**By the end you will be able to**"
 SETUP_SOURCE = course_notebooks.setup_source()  # installs the course package where it is missing (Colab)
