@@ -384,10 +384,11 @@ def test_a_good_notebook_has_no_problems():
 
 def test_the_last_lesson_needs_no_link_after_next():
     cells = replace_in(good_cells(), 8, "[lesson 05, The next one](05_next.ipynb)", "read the papers")
-    title = TITLE_LINE.replace("04", "08")
+    last = f"{LAST_LESSON:02d}"
+    title = TITLE_LINE.replace("04", last)
     cells = replace_in(cells, 0, TITLE_LINE, title)
-    cells = replace_in(cells, 0, "lessons/04_tiny.md", "lessons/08_tiny.md")
-    assert problems_of(cells, lesson_text=title + "\n", number=8) == []
+    cells = replace_in(cells, 0, "lessons/04_tiny.md", f"lessons/{last}_tiny.md")
+    assert problems_of(cells, lesson_text=title + "\n", number=LAST_LESSON) == []
 
 
 @pytest.mark.parametrize(
