@@ -4,6 +4,8 @@ They build small models only, so they run in seconds on every backend
 (``KERAS_BACKEND=tensorflow|jax|torch``).
 """
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -191,7 +193,7 @@ def test_train_network_learns_a_trivial_task_and_times_it():
     assert history.history["accuracy"][-1] >= 0.9
     with pytest.raises(ValueError, match="integer class labels"):
         train_network(model, x, keras.utils.to_categorical(y), epochs=1, batch_size=16)
-    with pytest.raises(ValueError, match="64 images but y has 3"):
+    with pytest.raises(ValueError, match="y has 3 labels but there are 64 images"):
         train_network(model, x, y[:3], epochs=1, batch_size=16)
 
 
@@ -239,6 +241,4 @@ def test_multiply_adds_refuses_what_it_cannot_count():
 
 def test_every_public_helper_names_lesson_09():
     for name in blocks.__all__:
-        assert (
-            "lesson 09" in getattr(blocks, name).__doc__ or "lessons 08, 09" in getattr(blocks, name).__doc__
-        )
+        assert re.search(r"lessons? (\d\d, )*09", getattr(blocks, name).__doc__), name

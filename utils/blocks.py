@@ -16,8 +16,8 @@ The blocks are functions in Keras's functional style: they take a 4-D tensor
 ``(batch, height, width, channels)`` and return one. The race networks
 (:func:`vgg_net`, :func:`resnet`, :func:`separable_net`) end in global average
 pooling and one softmax layer, and take an ``augmentation`` block in front as
-lesson 06's :func:`utils.models.bn_cnn` does. :func:`train_network` trains any
-of them with lesson 06's recipe. :func:`multiply_adds` counts the work a model
+lesson 06's :func:`utils.models.bn_cnn` does. :func:`train_network` (from
+:mod:`utils.training`) trains any of them with lesson 06's recipe. :func:`multiply_adds` counts the work a model
 does per image, including depthwise and separable convolutions and layers
 inside nested models (a generalisation of lesson 08's counter, with the same
 result for the networks it handles).
@@ -33,7 +33,7 @@ import numpy as np
 from keras import layers
 
 from utils.models import conv_bn_relu
-from utils.training import EpochTimer, compile_with_warmup_cosine, steps_for
+from utils.training import train_network  # lesson 06's recipe, re-exported for lesson 09's race
 
 # ----------------------------------------------------------------------------
 # checks with clear messages
@@ -272,37 +272,6 @@ def separable_net(
         for j in range(blocks):
             x = separable_block(x, width, name=f"block{i + 1}_sep{j + 1}")
     return keras.Model(inputs, _head(x, n_classes), name=name)
-
-
-def train_network(
-    model, x, y, *, epochs, batch_size, validation_data=None, peak=3e-3, callbacks=(), verbose=2
-):
-    """Train ``model`` with lesson 06's recipe (lesson 09): Adam on a warm-up + cosine schedule.
-
-    The same recipe as :func:`utils.models.train_bn_cnn` (integer labels,
-    the schedule over exactly this run, every epoch timed), for any network,
-    so that a race changes only the architecture. Returns
-    ``(model, history, timer)``; ``timer.seconds_per_epoch`` is the median.
-    """
-    y = np.asarray(y)
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(
-            f"y must be integer class labels of shape (n,), got dtype {y.dtype} and shape {y.shape}"
-        )
-    if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
-    compile_with_warmup_cosine(model, steps_for(len(x), epochs, batch_size), peak=peak)
-    timer = EpochTimer()
-    history = model.fit(
-        x,
-        y,
-        batch_size=batch_size,
-        epochs=epochs,
-        validation_data=validation_data,
-        callbacks=[*callbacks, timer],
-        verbose=verbose,
-    )
-    return model, history, timer
 
 
 # ----------------------------------------------------------------------------

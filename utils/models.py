@@ -24,11 +24,11 @@ from utils.config import by_mode
 from utils.data import load_cifar10, load_mnist, to_float, train_val_split
 from utils.setup import seed_everything
 from utils.training import (
-    EpochTimer,
     compile_with_warmup_cosine,
     model_path,
     save_lesson_model,
     steps_for,
+    train_network,
     train_or_load,
 )
 from utils.validation import integer_labels
@@ -243,23 +243,19 @@ def train_bn_cnn(
     ``(model, history, timer)``; ``timer.seconds_per_epoch`` is the median.
     """
     y = integer_labels(y, "y", n=len(x), what="images")
-    if validation_data is not None:
-        x_val, y_val = validation_data
-        validation_data = (x_val, integer_labels(y_val, "validation labels", n=len(x_val), what="images"))
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
     model = bn_cnn(shift_and_flip() if augment else None, input_shape=x.shape[1:], n_classes=n_classes)
-    compile_with_warmup_cosine(model, steps_for(len(x), epochs, batch_size), peak=peak)
-    timer = EpochTimer()
-    history = model.fit(
+    return train_network(
+        model,
         x,
         y,
-        batch_size=batch_size,
         epochs=epochs,
+        batch_size=batch_size,
         validation_data=validation_data,
-        callbacks=[*callbacks, timer],
+        peak=peak,
+        callbacks=callbacks,
         verbose=verbose,
     )
-    return model, history, timer
 
 
 def lesson06_sizes():

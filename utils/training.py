@@ -9,6 +9,9 @@
   give Adam or SGD a learning rate that warms up and then follows half a cosine
   down to zero over a run of known length (introduced in lesson 02, explained
   in lesson 06).
+* :func:`train_network` is lesson 06's recipe for any network: integer labels
+  checked, Adam on that schedule over exactly this run, every epoch timed
+  (lesson 06's ``train_bn_cnn`` and lesson 09's race both use it).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import time
 import keras
 
 from utils.config import fast_mode, models_dir, shown_path
+from utils.validation import integer_labels
 
 
 def model_path(name):
@@ -170,12 +174,42 @@ def compile_with_warmup_cosine(
     return model
 
 
+def train_network(
+    model, x, y, *, epochs, batch_size, validation_data=None, peak=3e-3, callbacks=(), verbose=2
+):
+    """Train ``model`` with lesson 06's recipe: Adam on a warm-up + cosine schedule (lessons 06, 09).
+
+    ``y`` (and the labels in ``validation_data``) must be integer class
+    labels, one per image. The schedule spans exactly this run and every
+    epoch is timed, so that a comparison of networks changes only the
+    architecture. Returns ``(model, history, timer)``;
+    ``timer.seconds_per_epoch`` is the median.
+    """
+    y = integer_labels(y, "y", n=len(x), what="images")
+    if validation_data is not None:
+        x_val, y_val = validation_data
+        validation_data = (x_val, integer_labels(y_val, "validation labels", n=len(x_val), what="images"))
+    compile_with_warmup_cosine(model, steps_for(len(x), epochs, batch_size), peak=peak)
+    timer = EpochTimer()
+    history = model.fit(
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_data=validation_data,
+        callbacks=[*callbacks, timer],
+        verbose=verbose,
+    )
+    return model, history, timer
+
+
 __all__ = [
     "EpochTimer",
     "compile_with_warmup_cosine",
     "model_path",
     "save_lesson_model",
     "steps_for",
+    "train_network",
     "train_or_load",
     "warmup_cosine",
 ]
