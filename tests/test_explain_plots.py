@@ -8,7 +8,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils.plots import overlay_heatmap, plot_feature_maps, plot_filters, show_explanations  # noqa: E402
+from utils.plots import (  # noqa: E402
+    overlay_heatmap,
+    plot_feature_maps,
+    plot_filters,
+    plot_randomisation_curves,
+    plot_receptive_fields,
+    show_explanations,
+    show_randomised_maps,
+)
+from utils.receptive_fields import ReceptiveField  # noqa: E402
 
 rng = np.random.default_rng(0)
 
@@ -84,3 +93,97 @@ def test_plot_feature_maps_rows_labels_and_most_active_first():
     assert fig.axes[0].get_title() == "ch 2"
     with pytest.raises(ValueError, match=r"one image"):
         plot_feature_maps({"conv1": rng.random((1, 8, 8, 4))})
+
+
+FIELDS = [  # the first rows of the lesson-06 CIFAR-10 network's receptive fields
+    ReceptiveField("conv1", "conv", 3, 1, 1, 3),
+    ReceptiveField("pool1", "pool", 2, 2, 2, 4),
+    ReceptiveField("conv2", "conv", 3, 1, 2, 8),
+]
+
+
+def test_plot_receptive_fields_one_centred_square_per_convolution():
+    fig = plot_receptive_fields(rng.random((32, 32, 3)), FIELDS)
+    ax = fig.axes[0]
+    assert len(ax.images) == 1 and ax.get_title() == "Receptive field of a central unit"
+    squares = ax.patches
+    assert [p.get_label() for p in squares] == ["conv1: 3 px", "conv2: 8 px"]  # the pool row is skipped
+    assert [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in squares] == [
+        (14.0, 14.0, 3, 3),
+        (11.5, 11.5, 8, 8),
+    ]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["conv1: 3 px", "conv2: 8 px"]
+    assert squares[0].get_edgecolor() != squares[1].get_edgecolor()
+    assert ax.get_xlabel() == "x (pixels)" and ax.get_ylabel() == "y (pixels)"
+
+
+def test_plot_receptive_fields_rectangles_for_unequal_sides():
+    fig = plot_receptive_fields(rng.random((8, 8)), [ReceptiveField("c1", "conv", (3, 5), 1, 1, (3, 5))])
+    (square,) = fig.axes[0].patches
+    assert square.get_label() == "c1: 3x5 px" and (square.get_width(), square.get_height()) == (5, 3)
+    assert (square.get_x(), square.get_y()) == (1.0, 2.0)
+
+
+def test_plot_receptive_fields_rejects_rows_without_convolutions_and_other_input():
+    with pytest.raises(ValueError, match="no convolution rows"):
+        plot_receptive_fields(rng.random((32, 32, 3)), FIELDS[1:2])
+    with pytest.raises(TypeError, match=r"rows of explain.receptive_fields\(model\).*got int"):
+        plot_receptive_fields(rng.random((32, 32, 3)), [3, 8])
+    with pytest.raises(ValueError, match=r"\(H, W\) or \(H, W, C\) image"):
+        plot_receptive_fields(rng.random((2, 32, 32, 3)), FIELDS)
+
+
+def test_plot_randomisation_curves_one_line_per_method_and_zero_line():
+    steps = ["predictions", "conv4", "conv3"]
+    similarity = {"Grad-CAM": [0.2, 0.1, 0.0], "guided backprop": [0.9, 0.8, 0.7]}
+    fig = plot_randomisation_curves(steps, similarity)
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert len(lines) == 3  # two methods and the zero line
+    np.testing.assert_allclose(lines[1].get_ydata(), [0.9, 0.8, 0.7])
+    assert tuple(lines[2].get_ydata()) == (0, 0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Grad-CAM", "guided backprop"]
+    assert ax.get_title() == "Similarity to the trained model's maps"
+    assert ax.get_ylabel() == "rank correlation"
+
+
+def test_plot_randomisation_curves_rejects_miscounted_values():
+    with pytest.raises(ValueError, match=r"similarity\['Grad-CAM'\] has 2 values for 3 steps"):
+        plot_randomisation_curves(["a", "b", "c"], {"Grad-CAM": [0.1, 0.2]})
+    with pytest.raises(ValueError, match="similarity is empty"):
+        plot_randomisation_curves(["a"], {})
+
+
+def randomised_maps():
+    return {
+        (method, layer): rng.random((8, 8))
+        for layer in ("predictions", "conv4", "conv3")
+        for method in ("Grad-CAM", "guided backprop")
+    }
+
+
+def test_show_randomised_maps_trained_then_chosen_layers_in_order():
+    trained = {"Grad-CAM": rng.random((8, 8)), "guided": rng.random((8, 8))}
+    after = randomised_maps()
+    fig = show_randomised_maps(rng.random((8, 8, 3)), trained, after, at_layers=("predictions", "conv3"))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [
+        "image",
+        "Grad-CAM\ntrained",
+        "guided\ntrained",
+        "Grad-CAM\n-> predictions",
+        "guided backprop\n-> predictions",
+        "Grad-CAM\n-> conv3",
+        "guided backprop\n-> conv3",
+    ]
+    np.testing.assert_allclose(fig.axes[6].images[0].get_array(), after["guided backprop", "conv3"])
+
+
+def test_show_randomised_maps_rejects_unknown_layers_and_wrong_shapes():
+    trained = {"Grad-CAM": rng.random((8, 8))}
+    with pytest.raises(ValueError, match=r"no randomised maps at 'conv1'; .*conv3, conv4, predictions"):
+        show_randomised_maps(rng.random((8, 8, 3)), trained, randomised_maps(), at_layers=("conv1",))
+    with pytest.raises(ValueError, match=r"map 'Grad-CAM\\ntrained' has shape \(4, 4\)"):
+        show_randomised_maps(
+            rng.random((8, 8, 3)), {"Grad-CAM": rng.random((4, 4))}, randomised_maps(), ["conv4"]
+        )

@@ -11,6 +11,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 
 
 def show_images(images, titles=None, ncols=10, cmap="gray", suptitle=None, size=1.3):
@@ -325,3 +326,96 @@ def plot_feature_maps(maps, n_channels=8, size=1.1, suptitle=None):
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+def _square_sides(size):
+    """``(height, width)`` of a receptive field: its ``size`` is one int or a per-axis pair."""
+    return (size, size) if np.ndim(size) == 0 else tuple(size)
+
+
+def plot_receptive_fields(image, fields, title="Receptive field of a central unit", size=3.4):
+    """What a unit at the image's centre sees: one square per convolution, drawn on ``image`` (lesson 07).
+
+    ``fields`` is the list :func:`utils.explain.receptive_fields` returns; its
+    convolution rows are drawn as squares of their ``size`` (side in input
+    pixels) centred on the image, one colour each, named with the layer and
+    the side in the legend. Pooling rows are skipped. Returns the figure.
+    """
+    picture = _as_picture(image)
+    fields = list(fields)
+    if not all(hasattr(row, "kind") and hasattr(row, "size") for row in fields):
+        raise TypeError(
+            "fields must be the rows of explain.receptive_fields(model) (each with .layer, .kind and .size), "
+            f"got {type(fields[0]).__name__ if fields else 'nothing'}."
+        )
+    convolutions = [row for row in fields if row.kind == "conv"]
+    if not convolutions:
+        raise ValueError(
+            "fields has no convolution rows to draw; pass explain.receptive_fields(model) of a CNN."
+        )
+    height, width = picture.shape[:2]
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
+    for i, row in enumerate(convolutions):
+        side_y, side_x = _square_sides(row.size)
+        corner = ((width - 1) / 2 - side_x / 2, (height - 1) / 2 - side_y / 2)
+        sides = f"{side_x}" if side_x == side_y else f"{side_y}x{side_x}"
+        label = f"{row.layer}: {sides} px"
+        ax.add_patch(Rectangle(corner, side_x, side_y, fill=False, color=f"C{i}", lw=2, label=label))
+    ax.set(title=title, xlabel="x (pixels)", ylabel="y (pixels)")
+    ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def plot_randomisation_curves(steps, similarity, title="Similarity to the trained model's maps"):
+    """The sanity check's result: each method's similarity to its trained maps, step by step (lesson 07).
+
+    ``steps`` names the cascading randomisation's steps (the layer each one
+    reached, top layer first); ``similarity`` is ``{method: one mean rank
+    correlation per step}``. One line per method, and a grey line at zero (no
+    similarity left). Returns the figure.
+    """
+    steps = list(steps)
+    if not similarity:
+        raise ValueError("similarity is empty; give {method name: one value per step}.")
+    for name, values in similarity.items():
+        if len(values) != len(steps):
+            raise ValueError(f"similarity[{name!r}] has {len(values)} values for {len(steps)} steps")
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for name, values in similarity.items():
+        ax.plot(steps, values, marker="o", label=name)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set(title=title, xlabel="randomised from the top down to", ylabel="rank correlation")
+    ax.legend()
+    return fig
+
+
+def show_randomised_maps(image, trained, randomised, at_layers, size=1.4):
+    """One photo's maps from the trained model, then after randomising down to ``at_layers`` (lesson 07).
+
+    ``trained`` is ``{column name: map (H, W)}`` of the trained model (titled
+    ``"<name>\\ntrained"``); ``randomised`` is ``{(method, layer): map (H, W)}``,
+    one entry per method and randomisation step, named by the layer the step
+    reached. The maps at ``at_layers`` follow, titled ``"<method>\\n-> <layer>"``,
+    in the order of ``randomised``. Returns the figure of
+    :func:`show_explanations` (one row: the image, then the maps).
+    """
+    picture = _as_picture(image)
+    reached = {layer for _, layer in randomised}
+    missing = [layer for layer in at_layers if layer not in reached]
+    if missing:
+        raise ValueError(
+            f"no randomised maps at {', '.join(map(repr, missing))}; randomised has the layers "
+            f"{', '.join(sorted(reached)) or '(none)'}."
+        )
+    columns = {f"{name}\ntrained": m for name, m in trained.items()}
+    columns |= {f"{name}\n-> {layer}": m for (name, layer), m in randomised.items() if layer in at_layers}
+    for name, m in columns.items():
+        if np.shape(m) != picture.shape[:2]:
+            raise ValueError(
+                f"map {name!r} has shape {np.shape(m)}; one map (H, W) of the image's size "
+                f"{picture.shape[:2]} was expected"
+            )
+    return show_explanations(
+        picture[np.newaxis], {name: np.asarray(m)[np.newaxis] for name, m in columns.items()}, size=size
+    )
