@@ -107,8 +107,8 @@ def test_layer_structure_lists_type_output_shape_and_weights_of_each_layer():
 
 
 def test_check_same_prints_true_for_equal_structures_and_rates(capsys):
-    assert check_same("net", layer_structure(small_net()), layer_structure(small_net(name="copy"))) is True
-    assert check_same("rates", [0.003, 0.0015], [0.003, 0.0015 + 1e-9]) is True
+    check_same("net", layer_structure(small_net()), layer_structure(small_net(name="copy")))
+    check_same("rates", [0.003, 0.0015], [0.003, 0.0015 + 1e-9])
     assert capsys.readouterr().out == "net: True\nrates: True\n"
 
 
@@ -129,7 +129,7 @@ def test_check_same_fails_naming_the_first_difference(mine, reference, fragment)
 
 def test_check_same_compares_lists_of_weight_arrays():
     weights = [np.ones((3, 3)), np.zeros(4)]
-    assert check_same("weights", weights, [w.copy() for w in weights])
+    check_same("weights", weights, [w.copy() for w in weights])
     with pytest.raises(LessonCheckError, match="item 0: an array of shape \\(3, 3\\)"):
         check_same("weights", weights, [2 * weights[0], weights[1]])
     with pytest.raises(LessonCheckError, match="item 1"):

@@ -124,11 +124,12 @@ def check_same(name, mine, reference, rtol=1e-4, atol=1e-6):
     rates at a few steps, or weights after a short training run. Lists and
     tuples are compared item by item (same length), strings exactly, numbers
     and arrays up to float32 rounding (``np.allclose`` with ``rtol`` and
-    ``atol``). The error names the first item that differs.
+    ``atol``). The error names the first item that differs. Returns nothing,
+    so that a notebook cell ending with the check shows only the printed line.
     """
     if _same(mine, reference, rtol, atol):
         print(f"{name}: True")
-        return True
+        return
     detail = ""
     if isinstance(mine, (list, tuple)) and isinstance(reference, (list, tuple)):
         if len(mine) != len(reference):
