@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from utils import by_mode, check_at_least, data_dir, fast_mode, models_dir, record
-from utils.checks import LessonCheckError, check_same, layer_structure
+from utils.checks import LessonCheckError, check_same, layer_structure, training_recipe
 from utils.config import REPO_ROOT, shown_path
 
 
@@ -134,3 +134,33 @@ def test_check_same_compares_lists_of_weight_arrays():
         check_same("weights", weights, [2 * weights[0], weights[1]])
     with pytest.raises(LessonCheckError, match="item 1"):
         check_same("weights", weights, [weights[0], np.zeros(5)])
+
+
+def test_training_recipe_names_layers_loss_optimizer_and_its_settings():
+    schedule = keras.optimizers.schedules.CosineDecay(0.05, decay_steps=100)
+    net = small_net()
+    net.compile(
+        optimizer=keras.optimizers.SGD(schedule, momentum=0.9), loss="sparse_categorical_crossentropy"
+    )
+    recipe = training_recipe(net)
+    assert recipe[:3] == layer_structure(net)
+    assert recipe[3] == ("loss", "sparse_categorical_crossentropy")
+    name, settings = recipe[4]
+    assert name == "SGD" and settings["momentum"] == 0.9 and "name" not in settings
+    assert settings["learning_rate"]["config"]["decay_steps"] == 100
+
+    # a second optimizer with the same settings (another unique name) gives the same recipe ...
+    twin = small_net()
+    twin.compile(
+        optimizer=keras.optimizers.SGD(schedule, momentum=0.9), loss="sparse_categorical_crossentropy"
+    )
+    check_same("same recipe", training_recipe(twin), recipe)
+    # ... and one setting changed is caught, naming the optimizer row
+    other = small_net()
+    other.compile(
+        optimizer=keras.optimizers.SGD(schedule, momentum=0.8), loss="sparse_categorical_crossentropy"
+    )
+    with pytest.raises(LessonCheckError, match="item 4: \\('SGD'"):
+        check_same("recipe", training_recipe(other), recipe)
+    with pytest.raises(ValueError, match="compile it"):
+        training_recipe(small_net())

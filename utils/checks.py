@@ -14,8 +14,8 @@ the table's targets are the notebooks' own floors.
 
 A lesson that writes its network or recipe out in a cell, while later lessons
 reuse the copy in ``utils/``, checks that the two agree with :func:`check_same`,
-comparing :func:`layer_structure` lists, learning rates or trained weights
-(introduced in lesson 05).
+comparing :func:`layer_structure` lists, learning rates or the
+:func:`training_recipe` of a trained model (introduced in lesson 05).
 """
 
 from __future__ import annotations
@@ -96,10 +96,33 @@ def layer_structure(model):
     return rows
 
 
+def training_recipe(model):
+    """What a compiled ``model`` trains with: its layers, its loss, its optimizer and the optimizer's settings (lesson 06).
+
+    The rows of :func:`layer_structure`, then ``("loss", model.loss)`` and
+    ``(optimizer class, settings)``, where the settings are the optimizer's
+    ``get_config()`` (learning rate or schedule, momentum, weight decay, ...)
+    without the name Keras makes unique for every optimizer. Lesson 06 compares
+    the recipes of the training functions it writes out with those in
+    ``utils.models``: equal recipes mean the same network trained the same way,
+    on any device. (Their trained weights can differ in the last digits on a
+    GPU, where some sums are not added up in a fixed order.)
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise ValueError(
+            f"model {getattr(model, 'name', model)!r} has no optimizer: compile it (or train it) first"
+        )
+    settings = {key: value for key, value in optimizer.get_config().items() if key != "name"}
+    return [*layer_structure(model), ("loss", model.loss), (type(optimizer).__name__, settings)]
+
+
 def _same(mine, reference, rtol, atol):
-    """True when two values are equal: lists and tuples item by item, numbers and arrays up to rounding."""
+    """True when two values are equal: lists, tuples and dicts item by item, numbers and arrays up to rounding."""
     if isinstance(mine, (list, tuple)) and isinstance(reference, (list, tuple)):
         return len(mine) == len(reference) and all(_same(a, b, rtol, atol) for a, b in zip(mine, reference))
+    if isinstance(mine, dict) and isinstance(reference, dict):
+        return mine.keys() == reference.keys() and all(_same(mine[k], reference[k], rtol, atol) for k in mine)
     if isinstance(mine, str) or isinstance(reference, str) or mine is None or reference is None:
         return mine == reference
     try:
@@ -121,8 +144,8 @@ def check_same(name, mine, reference, rtol=1e-4, atol=1e-6):
 
     Lessons use it to show that what a cell wrote out is what ``utils/``
     exports for later lessons: lists of :func:`layer_structure` rows, learning
-    rates at a few steps, or weights after a short training run. Lists and
-    tuples are compared item by item (same length), strings exactly, numbers
+    rates at a few steps, or :func:`training_recipe` lists. Lists, tuples and
+    dicts are compared item by item (same length, same keys), strings exactly, numbers
     and arrays up to float32 rounding (``np.allclose`` with ``rtol`` and
     ``atol``). The error names the first item that differs. Returns nothing,
     so that a notebook cell ending with the check shows only the printed line.
