@@ -169,3 +169,40 @@ def test_repository_notebooks_are_in_normal_form(notebook, run_tool):
     assert result.returncode == 0, (
         f"{result.stdout}{result.stderr}Fix with `make format` (or `python tools/normalize_notebooks.py {notebook}`)."
     )
+
+
+MAX_CODE_LINES = 20  # CONTRIBUTING.md, "Notebook skeleton": about 15 lines, a test fails above 20
+
+
+def long_code_cells(nb):
+    """``(cell index, non-blank lines)`` of every code cell with more than MAX_CODE_LINES non-blank lines."""
+    long = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            count = sum(1 for line in cell.source.splitlines() if line.strip())
+            if count > MAX_CODE_LINES:
+                long.append((index, count))
+    return long
+
+
+def test_long_code_cells_are_found_by_their_non_blank_lines():
+    nb = normal_notebook()
+    at_limit = "\n\n".join(f"x{i} = {i}" for i in range(MAX_CODE_LINES))  # blank lines do not count
+    nb.cells += [
+        new_code_cell(at_limit),
+        new_code_cell(at_limit + "\n# one more line"),
+        new_markdown_cell(at_limit * 2),
+    ]
+    assert long_code_cells(nb) == [(5, MAX_CODE_LINES + 1)]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
+def test_code_cells_are_short(notebook):
+    long = long_code_cells(nbformat.read(notebook, as_version=4))
+    assert not long, (
+        f"{notebook.name}: code cells with more than {MAX_CODE_LINES} non-blank lines (CONTRIBUTING.md asks for "
+        "about 15): "
+        + ", ".join(f"cell {index} ({count} lines)" for index, count in long)
+        + ". Split such a "
+        "cell (with a markdown cell before the new one), or move plumbing to utils/."
+    )

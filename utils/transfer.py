@@ -13,10 +13,15 @@ here are the plumbing; the notebook shows the ideas in plain Keras:
   once and caches it in ``models/`` (``08_source_base``);
 * :func:`convolutional_base` cuts a trained model after a named layer,
   :func:`extract_features` runs that base in inference mode, and
-  :func:`unfreeze_top` makes its top layers trainable again for fine-tuning.
+  :func:`unfreeze_top` makes its top layers trainable again for fine-tuning;
+* :func:`write_photo_folder` writes labelled photos into the folder tree
+  (one folder per class) that ``keras.utils.image_dataset_from_directory``
+  reads, the way a student brings photos of their own.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -287,6 +292,86 @@ def unfreeze_top(base, first="conv4", keep_batchnorm_frozen=True):
     return unfrozen
 
 
+def _check_class_names(class_names, n_needed):
+    names = [class_names] if isinstance(class_names, str) else list(class_names)
+    for name in names:
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or name in {".", ".."}
+            or any(c in name for c in "/\\")
+        ):
+            raise ValueError(
+                f"class name {name!r} cannot be a folder name: give each class a non-empty string "
+                "without '/' or '\\'"
+            )
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"class names {duplicates} appear more than once; each class needs its own folder")
+    if len(names) < n_needed:
+        raise ValueError(
+            f"the labels go up to {n_needed - 1}, so class_names needs at least {n_needed} names "
+            f"(one per label, in label order), got {len(names)}: {names}"
+        )
+    return names
+
+
+def write_photo_folder(images, labels, class_names, root):
+    """Write labelled photos as PNG files into ``root/<class name>/<index>.png`` (lesson 08).
+
+    That folder tree, one folder per class, is what
+    ``keras.utils.image_dataset_from_directory`` reads, and how a student's own
+    photos reach a notebook; lesson 08 writes its few labelled target photos
+    this way and reads them back to fine-tune. ``images`` are ``uint8`` pixels
+    of shape ``(n, height, width, 3)`` (colour) or ``(n, height, width, 1)``
+    (grey); ``labels`` hold one integer per image, its index in
+    ``class_names``. PNG files are lossless, so the pixels read back are the
+    pixels written.
+
+    Files are numbered by the image's position in ``images``, zero-padded
+    (``007.png``), so a folder read in file-name order keeps that order. Every
+    class gets a folder, even one without photos. Note that
+    ``image_dataset_from_directory`` numbers the classes in the alphabetical
+    order of the folder names unless you pass ``class_names=`` to it too.
+    ``root`` must not exist yet or be an empty folder, so that no older file
+    slips into the data set. Returns the paths written, one per image.
+    """
+    from PIL import Image
+
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        hint = (
+            " (floats in [0, 1]: (images * 255).round().astype('uint8'))" if images.dtype.kind == "f" else ""
+        )
+        raise TypeError(
+            f"images must be uint8 pixels 0..255, as PNG files store them; got dtype {images.dtype}{hint}"
+        )
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) == 0:
+        raise ValueError(
+            "images must be a non-empty batch of shape (n, height, width, 3) for colour or "
+            f"(n, height, width, 1) for grey; got shape {images.shape}"
+        )
+    labels = integer_labels(labels, "labels", n=len(images), what="images")
+    if labels.min() < 0:
+        raise ValueError(f"labels must be 0 or more (indices into class_names), got {int(labels.min())}")
+    names = _check_class_names(class_names, int(labels.max()) + 1)
+    root = Path(root)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise FileExistsError(
+            f"{shown_path(root)} already exists and is not an empty folder; choose a new folder, so that "
+            "no older file joins the photos"
+        )
+    for name in names:
+        (root / name).mkdir(parents=True, exist_ok=True)
+    width = len(str(len(images) - 1))
+    paths = []
+    for index, (image, label) in enumerate(zip(images, labels)):
+        path = root / names[label] / f"{index:0{width}d}.png"
+        Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(path)
+        paths.append(path)
+    return paths
+
+
 __all__ = [
     "SOURCE_CLASSES",
     "SOURCE_MODEL",
@@ -299,4 +384,5 @@ __all__ = [
     "multiply_adds",
     "split_classes",
     "unfreeze_top",
+    "write_photo_folder",
 ]
