@@ -18,6 +18,7 @@ from utils.blocks import (
     multiply_adds,
     residual_block,
     resnet,
+    resnet9,
     separable_block,
     separable_net,
     total_multiply_adds,
@@ -171,6 +172,24 @@ def test_resnet_halves_the_maps_per_stage_with_projections():
     assert tuple(model.get_layer("stage3_block2_out").output.shape) == (None, 4, 4, 32)
     projections = [layer.name for layer in model.layers if layer.name.endswith("_proj")]
     assert projections == ["stage2_block1_proj", "stage3_block1_proj"]
+
+
+def test_resnet9_pools_between_stages_so_both_shortcuts_are_identities():
+    model = resnet9(width=4, n_classes=7)
+    assert tuple(model.get_layer("stage1_res_out").output.shape) == (None, 16, 16, 8)
+    assert tuple(model.get_layer("stage3_res_out").output.shape) == (None, 4, 4, 32)
+    assert not [layer.name for layer in model.layers if layer.name.endswith("_proj")]
+    assert sum(isinstance(layer, layers.Conv2D) for layer in model.layers) == 8
+    assert tuple(model.outputs[0].shape) == (None, 7)
+    assert isinstance(model.get_layer("gap"), layers.GlobalAveragePooling2D)
+
+
+def test_resnet9_work_grows_with_the_square_of_its_width():
+    small, large = (total_multiply_adds(resnet9(width=w)) for w in (6, 12))
+    assert 3.9 < large / small < 4.1  # convolutions dominate; the head grows only linearly
+    assert round(large / 1e6, 1) == 13.6
+    with pytest.raises(ValueError, match="resnet9: width must be a positive whole number"):
+        resnet9(width=0)
 
 
 def test_race_networks_take_the_augmentation_block_in_front():
