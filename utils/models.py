@@ -35,6 +35,9 @@ from utils.validation import integer_labels
 
 LESSON05_MODEL = "05_lenet5"
 LESSON06_MODEL = "06_cifar10"
+LESSON05_SEED = (
+    5  # lesson 05 seeds LeNet-5's start and its run with it: the same model wherever it is trained
+)
 LESSON06_SEED = 6  # lesson 06's final run seeds itself: the same model whichever lesson trains it
 BN_CNN_WIDTHS = (24, 48, 96, 96)
 
@@ -119,26 +122,40 @@ def lesson05_data(sizes):
     return (x_train[fit], y_train[fit]), (x_train[val], y_train[val]), (x_test, y_test)
 
 
+def train_lesson05_model(sizes, x_fit, y_fit, x_val, y_val, verbose=2):
+    """Lesson 05's run: LeNet-5 with its SGD recipe, seeded so that it is the same wherever it is trained.
+
+    :data:`LESSON05_SEED` is set twice, as lesson 05's notebook does: before
+    the network is built (its initial weights) and again right before
+    ``fit`` (the order of the batches), so that cells run in between cannot
+    change the result. Returns ``(model, history)``.
+    """
+    seed_everything(LESSON05_SEED)
+    model = compile_lenet5(lenet5(), steps_for(len(x_fit), sizes.epochs, sizes.batch_size))
+    seed_everything(LESSON05_SEED)
+    history = model.fit(
+        x_fit,
+        y_fit,
+        validation_data=(x_val, y_val),
+        epochs=sizes.epochs,
+        batch_size=sizes.batch_size,
+        verbose=verbose,
+    )
+    return model, history
+
+
 def load_lesson05_model():
     """Lesson 05's trained LeNet-5: loaded from ``models/``, or trained again with lesson 05's recipe.
 
-    Used by lesson 07. Training takes about two minutes on a 2-core CPU
-    (seconds in FAST mode); the line printed says which happened.
+    Used by lesson 07. Training (:func:`train_lesson05_model`, the same model
+    as lesson 05's) takes about a minute or two on a 2-core CPU (seconds in
+    FAST mode); the line printed says which happened.
     """
 
     def train():
         sizes = lesson05_sizes()
         (x_fit, y_fit), (x_val, y_val), _ = lesson05_data(sizes)
-        model = compile_lenet5(lenet5(), steps_for(len(x_fit), sizes.epochs, sizes.batch_size))
-        model.fit(
-            x_fit,
-            y_fit,
-            validation_data=(x_val, y_val),
-            epochs=sizes.epochs,
-            batch_size=sizes.batch_size,
-            verbose=2,
-        )
-        return model
+        return train_lesson05_model(sizes, x_fit, y_fit, x_val, y_val)[0]
 
     return train_or_load(LESSON05_MODEL, train)
 
@@ -331,6 +348,7 @@ def load_lesson06_model():
 __all__ = [
     "BN_CNN_WIDTHS",
     "LESSON05_MODEL",
+    "LESSON05_SEED",
     "LESSON06_MODEL",
     "LESSON06_SEED",
     "Sizes",
@@ -346,5 +364,6 @@ __all__ = [
     "load_lesson06_model",
     "shift_and_flip",
     "train_bn_cnn",
+    "train_lesson05_model",
     "train_lesson06_model",
 ]
