@@ -82,8 +82,7 @@ def vgg_block(x, filters, convs=2, name="vgg"):
     if isinstance(convs, bool) or not isinstance(convs, (int, np.integer)) or convs < 1:
         raise ValueError(f"vgg_block: convs must be at least 1, got {convs!r}")
     for i in range(convs):
-        for layer in conv_bn_relu(filters, f"{name}_conv{i + 1}"):
-            x = layer(x)
+        x = _conv_bn_relu(x, filters, f"{name}_conv{i + 1}")
     return layers.MaxPooling2D(2, name=f"{name}_pool")(x)
 
 
@@ -193,6 +192,18 @@ def separable_block(x, filters, strides=1, name="sep"):
 # the race networks
 
 
+def _conv_bn_relu(x, filters, name):
+    """``x`` through lesson 06's conv-BN-ReLU layers (:func:`utils.models.conv_bn_relu`)."""
+    for layer in conv_bn_relu(filters, name):
+        x = layer(x)
+    return x
+
+
+def _pooled_stem(x, width):
+    """The stem of :func:`resnet` and :func:`separable_net`: conv-BN-ReLU at full size, then 2x2 pooling."""
+    return layers.MaxPooling2D(2, name="stem_pool")(_conv_bn_relu(x, width, "stem"))
+
+
 def _front(augmentation, input_shape):
     inputs = keras.Input(shape=input_shape)
     return inputs, (inputs if augmentation is None else augmentation(inputs))
@@ -239,9 +250,7 @@ def resnet(
     """
     widths = _check_widths(widths, "resnet")
     inputs, x = _front(augmentation, input_shape)
-    for layer in conv_bn_relu(widths[0], "stem"):
-        x = layer(x)
-    x = layers.MaxPooling2D(2, name="stem_pool")(x)
+    x = _pooled_stem(x, widths[0])
     for i, width in enumerate(widths):
         for j in range(blocks):
             strides = 2 if (i > 0 and j == 0) else 1
@@ -252,8 +261,7 @@ def resnet(
 def resnet9(augmentation=None, width=12, input_shape=(32, 32, 3), n_classes=10, name="resnet9"):
     """The plan of the small ResNets that set CIFAR-10 training-speed records (lesson 09).
 
-    After David Page's "How to train your ResNet" (2018, the DAWNBench
-    winner): a conv-BN-ReLU "prep" layer of ``width`` channels, then three
+    After David Page's "How to train your ResNet" (2018): a conv-BN-ReLU "prep" layer of ``width`` channels, then three
     stages of a conv-BN-ReLU layer that doubles the channels followed by a 2x2
     max pooling; the first and the last stage end in a :func:`residual_block`
     of their width. The poolings, not strided blocks, shrink the maps, so both
@@ -263,11 +271,9 @@ def resnet9(augmentation=None, width=12, input_shape=(32, 32, 3), n_classes=10, 
     """
     width = _check_filters(width, "resnet9", "width")
     inputs, x = _front(augmentation, input_shape)
-    for layer in conv_bn_relu(width, "prep"):
-        x = layer(x)
+    x = _conv_bn_relu(x, width, "prep")
     for i, factor in enumerate((2, 4, 8)):
-        for layer in conv_bn_relu(width * factor, f"stage{i + 1}_conv"):
-            x = layer(x)
+        x = _conv_bn_relu(x, width * factor, f"stage{i + 1}_conv")
         x = layers.MaxPooling2D(2, name=f"stage{i + 1}_pool")(x)
         if i != 1:
             x = residual_block(x, width * factor, shortcut="identity", name=f"stage{i + 1}_res")
@@ -288,9 +294,7 @@ def separable_net(
     """
     widths = _check_widths(widths, "separable_net")
     inputs, x = _front(augmentation, input_shape)
-    for layer in conv_bn_relu(widths[0], "stem"):
-        x = layer(x)
-    x = layers.MaxPooling2D(2, name="stem_pool")(x)
+    x = _pooled_stem(x, widths[0])
     for i, width in enumerate(widths):
         if i > 0:
             x = layers.MaxPooling2D(2, name=f"block{i}_pool")(x)

@@ -35,9 +35,8 @@ from utils.validation import integer_labels
 
 LESSON05_MODEL = "05_lenet5"
 LESSON06_MODEL = "06_cifar10"
-LESSON05_SEED = (
-    5  # lesson 05 seeds LeNet-5's start and its run with it: the same model wherever it is trained
-)
+# Lesson 05 seeds LeNet-5's start and its run with it: the same model wherever it is trained.
+LESSON05_SEED = 5
 LESSON06_SEED = 6  # lesson 06's final run seeds itself: the same model whichever lesson trains it
 BN_CNN_WIDTHS = (24, 48, 96, 96)
 

@@ -336,8 +336,6 @@ def write_photo_folder(images, labels, class_names, root):
     ``root`` must not exist yet or be an empty folder, so that no older file
     slips into the data set. Returns the paths written, one per image.
     """
-    from PIL import Image
-
     images = np.asarray(images)
     if images.dtype != np.uint8:
         hint = (
@@ -367,7 +365,7 @@ def write_photo_folder(images, labels, class_names, root):
     paths = []
     for index, (image, label) in enumerate(zip(images, labels)):
         path = root / names[label] / f"{index:0{width}d}.png"
-        Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(path)
+        keras.utils.save_img(path, image, scale=False)
         paths.append(path)
     return paths
 
