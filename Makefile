@@ -19,7 +19,7 @@ NB     ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 BACKENDS := tensorflow jax torch
 ALL_STAMP := $(VENV)/.installed-all-backends
 
-.PHONY: lab test test-backends unit execute lint format bench bench-augmentation clean check-python
+.PHONY: lab test test-backends unit execute lint format bench bench-augmentation bench-epoch clean check-python
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(MAKE) --no-print-directory check-python PYTHON='$(PYTHON)'
@@ -100,6 +100,10 @@ bench: $(ALL_STAMP)
 ## bench-augmentation: seconds per epoch with and without augmentation, per backend
 bench-augmentation: $(ALL_STAMP)
 	$(BIN)/python benchmarks/augmentation.py --backends $(BACKENDS)
+
+## bench-epoch: wall and CPU seconds per epoch of lesson 06's network and lesson 09's winner, per backend
+bench-epoch: $(ALL_STAMP)
+	$(BIN)/python benchmarks/epoch_cost.py --backends $(BACKENDS)
 
 clean:
 	rm -rf $(VENV) models .pytest_cache

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import platform
-import subprocess
-import sys
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from backend_process import BACKENDS, run_in_backend
+
 VARIANTS = ("plain", "keras layers", "ShiftAndFlip")
 
 MEASURE = """
@@ -53,13 +51,7 @@ print("RESULT" + json.dumps(result))
 
 def measure(backend, photos, epochs, batch):
     """Seconds per epoch of each variant on ``backend``, measured in a fresh process."""
-    code = MEASURE.format(photos=photos, epochs=epochs, batch=batch)
-    env = {**os.environ, "KERAS_BACKEND": backend, "COURSE_FAST": "0"}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
-    if done.returncode or not lines:
-        raise RuntimeError(f"{backend}: the measurement failed:\n{done.stderr[-2000:]}")
-    return json.loads(lines[-1][len("RESULT") :])
+    return run_in_backend(backend, MEASURE.format(photos=photos, epochs=epochs, batch=batch))
 
 
 def table(rows, photos, batch):
