@@ -17,27 +17,16 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import os
-import platform
-
-from backend_process import BACKENDS, run_in_backend
+from backend_process import benchmark_parser, measure_installed, run_in_backend
 
 VARIANTS = ("plain", "keras layers", "ShiftAndFlip")
 
 MEASURE = """
-import json, sys
-import numpy as np
-from utils import EpochTimer, setup_course
+from utils import EpochTimer
 from utils.models import bn_cnn, shift_and_flip
 from utils.training import compile_with_warmup_cosine, steps_for
 
-info = setup_course(verbose=False)
 photos, epochs, batch = {photos}, {epochs}, {batch}
-rng = np.random.default_rng(0)
-x = rng.random((photos, 32, 32, 3), dtype=np.float32)
-y = rng.integers(0, 10, photos)
 blocks = {{"plain": None, "keras layers": lambda: shift_and_flip(layers_only=True), "ShiftAndFlip": shift_and_flip}}
 result = {{"device": info.device}}
 for name, block in blocks.items():
@@ -51,7 +40,7 @@ print("RESULT" + json.dumps(result))
 
 def measure(backend, photos, epochs, batch):
     """Seconds per epoch of each variant on ``backend``, measured in a fresh process."""
-    return run_in_backend(backend, MEASURE.format(photos=photos, epochs=epochs, batch=batch))
+    return run_in_backend(backend, MEASURE.format(photos=photos, epochs=epochs, batch=batch), photos)
 
 
 def table(rows, photos, batch):
@@ -71,21 +60,14 @@ def table(rows, photos, batch):
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=BACKENDS)
-    parser.add_argument("--photos", type=int, default=10_000)
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--epochs", type=int, default=3, help="at least 2: the first epoch is not counted")
-    parser.add_argument("--batch", type=int, default=128)
     args = parser.parse_args()
     if args.epochs < 2:
         parser.error("--epochs must be at least 2: the first epoch (compilation) is left out of the median")
-    installed = [b for b in args.backends if importlib.util.find_spec(b) is not None]
-    print(
-        f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    rows = measure_installed(
+        args.backends, lambda backend: measure(backend, args.photos, args.epochs, args.batch)
     )
-    rows = {backend: measure(backend, args.photos, args.epochs, args.batch) for backend in installed}
     print(table(rows, args.photos, args.batch))
 
 

@@ -18,28 +18,17 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import os
-import platform
-
-from backend_process import BACKENDS, run_in_backend
+from backend_process import benchmark_parser, measure_installed, run_in_backend
 
 NETWORKS = ("bn_cnn (lesson 06)", "ResNet-9 (lesson 09)")
 
 MEASURE = """
-import json, statistics, time
-import numpy as np
-from utils import setup_course
+import statistics, time
 from utils.blocks import resnet9, total_multiply_adds
 from utils.models import bn_cnn, shift_and_flip
 from utils.training import compile_with_warmup_cosine, steps_for
 
-info = setup_course(verbose=False)
 photos, rounds, batch = {photos}, {rounds}, {batch}
-rng = np.random.default_rng(0)
-x = rng.random((photos, 32, 32, 3), dtype=np.float32)
-y = rng.integers(0, 10, photos)
 builders = {{"{bn}": lambda: bn_cnn(shift_and_flip()), "{res}": lambda: resnet9(shift_and_flip(), width=12)}}
 models = {{name: compile_with_warmup_cosine(build(), steps_for(photos, rounds + 1, batch)) for name, build in builders.items()}}
 for model in models.values():
@@ -67,7 +56,7 @@ print("RESULT" + json.dumps(result))
 def measure(backend, photos, rounds, batch):
     """Median wall and CPU seconds per epoch of each network on ``backend``, in a fresh process."""
     code = MEASURE.format(photos=photos, rounds=rounds, batch=batch, bn=NETWORKS[0], res=NETWORKS[1])
-    return run_in_backend(backend, code)
+    return run_in_backend(backend, code, photos)
 
 
 def table(rows, photos, rounds, batch):
@@ -91,21 +80,14 @@ def table(rows, photos, rounds, batch):
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=BACKENDS)
-    parser.add_argument("--photos", type=int, default=10_000)
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="epochs of each network after the first")
-    parser.add_argument("--batch", type=int, default=128, help="lesson 06's final run uses 128")
     args = parser.parse_args()
     if args.rounds < 1 or args.photos < args.batch:
         parser.error("--rounds must be at least 1 and --photos at least one batch")
-    installed = [b for b in args.backends if importlib.util.find_spec(b) is not None]
-    print(
-        f"machine: {platform.machine()} {platform.system()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    rows = measure_installed(
+        args.backends, lambda backend: measure(backend, args.photos, args.rounds, args.batch)
     )
-    rows = {backend: measure(backend, args.photos, args.rounds, args.batch) for backend in installed}
     print(table(rows, args.photos, args.rounds, args.batch))
 
 
